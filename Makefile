@@ -1,0 +1,44 @@
+# Kakehashi — `make run` serves the demo network, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8000
+WEB_WORKERS ?= 3
+KH := $(VENV)/bin/kakehashi
+STAMP := $(VENV)/.installed
+
+.PHONY: install run dev test lint check bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+var/.ready: $(STAMP) $(wildcard src/kakehashi/*/migrations/*.py)
+	$(KH) migrate --noinput
+	$(KH) demo
+	@mkdir -p var && touch var/.ready
+
+run: var/.ready
+	$(KH) collectstatic --noinput --verbosity 0
+	PORT=$(PORT) WEB_WORKERS=$(WEB_WORKERS) KH=$(KH) scripts/serve.sh
+
+dev: var/.ready
+	KAKEHASHI_JOBS_IMMEDIATE=0 $(KH) run_huey --workers 1 & trap 'kill $$!' EXIT; \
+	$(KH) runserver 127.0.0.1:$(PORT)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/mypy
+	$(KH) makemigrations --check --dry-run
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/mypy
+	$(KH) makemigrations --check --dry-run --verbosity 0
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf var $(VENV)

@@ -1,0 +1,1 @@
+"""Kakehashi runs a network of business-education centers."""

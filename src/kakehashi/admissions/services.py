@@ -1,0 +1,536 @@
+"""Admissions: applying, deciding, confirming, withdrawing and the waiting list.
+
+Every use case locks the cohort row first and then reads the facts (seats held, the
+waiting list) again, so capacity is decided on fresh data by one request at a time per
+cohort. Seats held are always counted from enrollments, never from a stored number.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kakehashi.admissions.models import LIVE, Enrollment, Participant, Status
+from kakehashi.catalog.models import SEAT_HOLDING, Admission, Cohort
+from kakehashi.core import audit
+from kakehashi.core.errors import Conflict, InvalidInput, InvalidTransition, PermissionDenied
+from kakehashi.core.locking import lock_row
+from kakehashi.core.models import User
+from kakehashi.core.roles import Perm
+from kakehashi.network import access
+from kakehashi.network.services import ensure_writable
+
+
+class CohortFull(Conflict):
+    code = "cohort_full"
+
+
+class ApplicationsClosed(Conflict):
+    code = "applications_closed"
+
+
+class AlreadyApplied(Conflict):
+    code = "already_applied"
+
+
+class OfferExpired(Conflict):
+    code = "offer_expired"
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """Who is applying, as typed into a form or sent to the API."""
+
+    email: str
+    full_name: str
+    company: str = ""
+    position: str = ""
+    industry: str = ""
+    phone: str = ""
+
+    def cleaned(self) -> "Applicant":
+        email = (self.email or "").strip().lower()
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise InvalidInput(
+                _("%(email)s is not a valid email address.") % {"email": self.email or "''"},
+                fields={"email": _("Enter a valid email address.")},
+            ) from None
+        full_name = " ".join((self.full_name or "").split())
+        if not full_name:
+            raise InvalidInput(
+                _("Tell us your full name."), fields={"full_name": _("This field is required.")}
+            )
+        limits = {"full_name": 200, "company": 200, "position": 200, "industry": 200, "phone": 40}
+        values = {
+            "full_name": full_name,
+            "company": (self.company or "").strip(),
+            "position": (self.position or "").strip(),
+            "industry": (self.industry or "").strip(),
+            "phone": (self.phone or "").strip(),
+        }
+        for name, limit in limits.items():
+            if len(values[name]) > limit:
+                raise InvalidInput(
+                    _("%(field)s is longer than %(max)d characters.")
+                    % {"field": name, "max": limit},
+                    fields={name: _("Too long.")},
+                )
+        return Applicant(email=email, **values)
+
+
+# --- facts about a cohort, always counted --------------------------------------------------
+
+
+def seats_held(cohort: Cohort) -> int:
+    return Enrollment.objects.filter(cohort=cohort, status__in=SEAT_HOLDING).count()
+
+
+def waiting_list(cohort: Cohort) -> "list[Enrollment]":
+    return list(
+        Enrollment.objects.filter(cohort=cohort, status=Status.WAITLISTED)
+        .select_related("participant")
+        .order_by("waitlisted_at", "pk")
+    )
+
+
+def waitlist_position(enrollment: Enrollment) -> int | None:
+    """1 for the longest-waiting person; None when not on the waiting list."""
+    if enrollment.status != Status.WAITLISTED or enrollment.waitlisted_at is None:
+        return None
+    at = enrollment.waitlisted_at
+    ahead = Enrollment.objects.filter(
+        Q(waitlisted_at__lt=at) | Q(waitlisted_at=at, pk__lt=enrollment.pk),
+        cohort_id=enrollment.cohort_id,
+        status=Status.WAITLISTED,
+    ).count()
+    return ahead + 1
+
+
+# --- internal steps, each run inside a caller's transaction with the cohort locked -----------
+
+
+def _lock_cohort(cohort_id: int) -> Cohort:
+    return lock_row(Cohort.objects.select_related("center", "program"), pk=cohort_id)
+
+
+def _lock_enrollment(enrollment_id: int) -> tuple[Cohort, Enrollment]:
+    """Lock the enrollment's cohort, then read the enrollment afresh.
+
+    The cohort is locked first by every use case, so no two requests ever lock in the
+    opposite order.
+    """
+    cohort_id = Enrollment.objects.values_list("cohort_id", flat=True).get(pk=enrollment_id)
+    cohort = _lock_cohort(cohort_id)
+    enrollment = Enrollment.objects.select_related("participant").get(pk=enrollment_id)
+    return cohort, enrollment
+
+
+def _log(
+    cohort: Cohort, enrollment: Enrollment, actor: User | None, action: str, **data: object
+) -> None:
+    audit.record(
+        chain_key=audit.chain_key_for_center(cohort.center_id),
+        action=f"admissions.enrollment.{action}",
+        actor=actor,
+        target=enrollment,
+        data={
+            "cohort": cohort.pk,
+            "participant": enrollment.participant_id,
+            "status": enrollment.status,
+            **data,
+        },
+    )
+
+
+def _set_status(
+    enrollment: Enrollment, status: str, *, now: datetime.datetime, **extra: object
+) -> None:
+    enrollment.status = status
+    enrollment.status_changed_at = now
+    fields = ["status", "status_changed_at"]
+    for name, value in extra.items():
+        setattr(enrollment, name, value)
+        fields.append(name)
+    enrollment.save(update_fields=fields)
+
+
+def _offer(
+    cohort: Cohort,
+    enrollment: Enrollment,
+    actor: User | None,
+    *,
+    now: datetime.datetime,
+    action: str,
+) -> None:
+    expires = cohort.offer_expiry(now)
+    _set_status(enrollment, Status.OFFERED, now=now, offer_expires_at=expires)
+    _log(cohort, enrollment, actor, action, offer_expires_at=expires)
+
+
+def _promote(cohort: Cohort, actor: User | None, *, now: datetime.datetime) -> list[Enrollment]:
+    """Offer every free seat to the longest-waiting people, in order. Cohort must be locked."""
+    if (
+        not cohort.center.accepts_applications
+        or cohort.ends_on < now.astimezone(cohort.center.tzinfo).date()
+    ):
+        return []
+    free = cohort.capacity - seats_held(cohort)
+    if free <= 0:
+        return []
+    promoted = list(
+        Enrollment.objects.filter(cohort=cohort, status=Status.WAITLISTED)
+        .select_related("participant")
+        .order_by("waitlisted_at", "pk")[:free]
+    )
+    for enrollment in promoted:
+        _offer(cohort, enrollment, actor, now=now, action="promoted")
+    return promoted
+
+
+def promote_from_waitlist(*, actor: User | None, cohort: Cohort) -> list[Enrollment]:
+    """Offer any free seats of ``cohort`` to its waiting list, longest-waiting first."""
+    with transaction.atomic():
+        locked = _lock_cohort(cohort.pk)
+        return _promote(locked, actor, now=timezone.now())
+
+
+def _is_staff_for(actor: User | None, cohort: Cohort, perm: Perm) -> bool:
+    return access.has_perm(actor, perm, network=cohort.center.network_id, center=cohort.center)
+
+
+def _require_self_or_staff(
+    actor: User | None, cohort: Cohort, enrollment: Enrollment, *, as_participant: bool
+) -> None:
+    """The participant themself (logged in, or proven by a signed link) or enrolling staff."""
+    if as_participant:
+        return
+    if (
+        actor is not None
+        and enrollment.participant.user_id is not None
+        and actor.pk == enrollment.participant.user_id
+    ):
+        return
+    if _is_staff_for(actor, cohort, Perm.ENROLL_OTHERS):
+        return
+    raise PermissionDenied(
+        _("Only the participant or the center's registrars can change this enrollment.")
+    )
+
+
+# --- use cases -------------------------------------------------------------------------------
+
+
+def _participant_for(cohort: Cohort, applicant: Applicant, user: User | None) -> Participant:
+    participant, created = Participant.objects.get_or_create(
+        network_id=cohort.center.network_id,
+        email=applicant.email,
+        defaults={
+            "full_name": applicant.full_name,
+            "company": applicant.company,
+            "position": applicant.position,
+            "industry": applicant.industry,
+            "phone": applicant.phone,
+            "user": user,
+        },
+    )
+    if not created:
+        # Fill in what we did not know; never overwrite what the person told us before,
+        # since anyone can type anyone's email into a form.
+        changed = []
+        for name in ("company", "position", "industry", "phone"):
+            if not getattr(participant, name) and getattr(applicant, name):
+                setattr(participant, name, getattr(applicant, name))
+                changed.append(name)
+        if (
+            user is not None
+            and participant.user_id is None
+            and user.email.lower() == participant.email
+        ):
+            participant.user = user
+            changed.append("user")
+        if changed:
+            participant.save(update_fields=changed)
+    return participant
+
+
+def apply(
+    *,
+    actor: User | None,
+    cohort: Cohort,
+    applicant: Applicant,
+    motivation: str = "",
+) -> Enrollment:
+    """Apply to a cohort.
+
+    First-come cohorts enroll at once while seats last, then put people on the waiting
+    list; review cohorts record the application for staff to decide. Staff who may enroll
+    others can add people outside the application window.
+    """
+    applicant = applicant.cleaned()
+    motivation = (motivation or "").strip()
+    if len(motivation) > 5000:
+        raise InvalidInput(
+            _("The motivation text is longer than 5000 characters."),
+            fields={"motivation": _("Too long.")},
+        )
+    try:
+        with transaction.atomic():
+            return _apply(
+                actor=actor, cohort_id=cohort.pk, applicant=applicant, motivation=motivation
+            )
+    except IntegrityError:
+        # The partial unique index caught a second live enrollment that slipped past the
+        # check (it cannot while the cohort lock works; this keeps the promise regardless).
+        raise AlreadyApplied(_("You have already applied to this cohort.")) from None
+
+
+def _apply(
+    *, actor: User | None, cohort_id: int, applicant: Applicant, motivation: str
+) -> Enrollment:
+    cohort = _lock_cohort(cohort_id)
+    center = cohort.center
+    ensure_writable(center)
+    now = timezone.now()
+    staff = _is_staff_for(actor, cohort, Perm.ENROLL_OTHERS)
+    if not center.accepts_applications:
+        raise ApplicationsClosed(
+            _("%(center)s is not taking applications now (it is %(status)s).")
+            % {"center": center.name, "status": center.get_status_display().lower()}
+        )
+    if not staff and not cohort.applications_open(now):
+        raise ApplicationsClosed(_("Applications for this cohort are closed."))
+    if cohort.ends_on < now.astimezone(center.tzinfo).date():
+        raise ApplicationsClosed(_("This cohort has already ended."))
+    if cohort.admission == Admission.REVIEW and not motivation and not staff:
+        raise InvalidInput(
+            _("This cohort admits by review: tell us briefly why you want to take part."),
+            fields={"motivation": _("This field is required.")},
+        )
+    participant = _participant_for(cohort, applicant, actor if not staff else None)
+    existing = Enrollment.objects.filter(
+        cohort=cohort, participant=participant, status__in=LIVE
+    ).first()
+    if existing is not None:
+        raise AlreadyApplied(
+            _("%(email)s already has an application for this cohort (%(status)s).")
+            % {"email": participant.email, "status": existing.get_status_display().lower()}
+        )
+    enrollment = Enrollment(
+        cohort=cohort,
+        participant=participant,
+        motivation=motivation,
+        created_at=now,
+        status_changed_at=now,
+    )
+    if cohort.admission == Admission.REVIEW:
+        enrollment.status = Status.APPLIED
+        action = "applied"
+    elif (
+        seats_held(cohort) < cohort.capacity
+        and not Enrollment.objects.filter(cohort=cohort, status=Status.WAITLISTED).exists()
+    ):
+        enrollment.status = Status.ENROLLED
+        action = "enrolled"
+    else:
+        enrollment.status = Status.WAITLISTED
+        enrollment.waitlisted_at = now
+        action = "waitlisted"
+    enrollment.save(force_insert=True)
+    _log(cohort, enrollment, actor, action, email=participant.email)
+    return enrollment
+
+
+@transaction.atomic
+def accept(*, actor: User | None, enrollment: Enrollment) -> Enrollment:
+    """Accept an application: offer a seat that the participant must confirm in time."""
+    cohort, enrollment = _lock_enrollment(enrollment.pk)
+    if actor is not None:
+        access.require(actor, Perm.REVIEW, network=cohort.center.network_id, center=cohort.center)
+    ensure_writable(cohort.center)
+    if enrollment.status != Status.APPLIED:
+        raise InvalidTransition(
+            _("Only a pending application can be accepted; this one is %(status)s.")
+            % {"status": enrollment.get_status_display().lower()}
+        )
+    held = seats_held(cohort)
+    if held >= cohort.capacity:
+        raise CohortFull(
+            _("All %(capacity)d seats are held. Put the application on the waiting list instead.")
+            % {"capacity": cohort.capacity}
+        )
+    if Enrollment.objects.filter(cohort=cohort, status=Status.WAITLISTED).exists():
+        raise Conflict(
+            _("People are waiting for a seat in this cohort; a free seat goes to them first.")
+        )
+    _offer(cohort, enrollment, actor, now=timezone.now(), action="offered")
+    return enrollment
+
+
+@transaction.atomic
+def reject(*, actor: User | None, enrollment: Enrollment, reason: str = "") -> Enrollment:
+    """Turn down an application (pending or on the waiting list)."""
+    cohort, enrollment = _lock_enrollment(enrollment.pk)
+    if actor is not None:
+        access.require(actor, Perm.REVIEW, network=cohort.center.network_id, center=cohort.center)
+    ensure_writable(cohort.center)
+    if enrollment.status not in (Status.APPLIED, Status.WAITLISTED):
+        raise InvalidTransition(
+            _("Only a pending or waiting application can be rejected; this one is %(status)s.")
+            % {"status": enrollment.get_status_display().lower()}
+        )
+    _set_status(enrollment, Status.REJECTED, now=timezone.now(), note=reason.strip())
+    _log(cohort, enrollment, actor, "rejected", reason=reason.strip())
+    return enrollment
+
+
+@transaction.atomic
+def waitlist(*, actor: User | None, enrollment: Enrollment) -> Enrollment:
+    """Accept an application onto the waiting list; if a seat is free it is offered at once."""
+    cohort, enrollment = _lock_enrollment(enrollment.pk)
+    if actor is not None:
+        access.require(actor, Perm.REVIEW, network=cohort.center.network_id, center=cohort.center)
+    ensure_writable(cohort.center)
+    if enrollment.status != Status.APPLIED:
+        raise InvalidTransition(
+            _("Only a pending application can be put on the waiting list; this one is %(status)s.")
+            % {"status": enrollment.get_status_display().lower()}
+        )
+    now = timezone.now()
+    _set_status(enrollment, Status.WAITLISTED, now=now, waitlisted_at=now)
+    _log(cohort, enrollment, actor, "waitlisted")
+    _promote(cohort, actor, now=now)
+    enrollment.refresh_from_db()
+    return enrollment
+
+
+def confirm(
+    *, actor: User | None, enrollment: Enrollment, as_participant: bool = False
+) -> Enrollment:
+    """The participant takes the offered seat. An offer past its time expires instead:
+    the expiry is saved (and the seat passed on) before OfferExpired is raised."""
+    with transaction.atomic():
+        cohort, enrollment = _lock_enrollment(enrollment.pk)
+        _require_self_or_staff(actor, cohort, enrollment, as_participant=as_participant)
+        ensure_writable(cohort.center)
+        if enrollment.status != Status.OFFERED:
+            raise InvalidTransition(
+                _("There is no open offer to confirm; this enrollment is %(status)s.")
+                % {"status": enrollment.get_status_display().lower()}
+            )
+        now = timezone.now()
+        expired = enrollment.offer_expires_at is not None and enrollment.offer_expires_at <= now
+        if expired:
+            _expire(cohort, enrollment, now=now)
+            _promote(cohort, None, now=now)
+        else:
+            _set_status(enrollment, Status.ENROLLED, now=now, offer_expires_at=None)
+            _log(cohort, enrollment, actor, "enrolled")
+    if expired:
+        raise OfferExpired(_("This offer expired; the seat has gone to the next person waiting."))
+    return enrollment
+
+
+@transaction.atomic
+def decline(
+    *, actor: User | None, enrollment: Enrollment, as_participant: bool = False
+) -> Enrollment:
+    """The participant turns down the offered seat, which goes to the next person waiting."""
+    cohort, enrollment = _lock_enrollment(enrollment.pk)
+    _require_self_or_staff(actor, cohort, enrollment, as_participant=as_participant)
+    ensure_writable(cohort.center)
+    if enrollment.status != Status.OFFERED:
+        raise InvalidTransition(
+            _("There is no open offer to decline; this enrollment is %(status)s.")
+            % {"status": enrollment.get_status_display().lower()}
+        )
+    now = timezone.now()
+    _set_status(enrollment, Status.DECLINED, now=now, offer_expires_at=None)
+    _log(cohort, enrollment, actor, "declined")
+    _promote(cohort, actor, now=now)
+    return enrollment
+
+
+WITHDRAWABLE = (Status.APPLIED, Status.WAITLISTED, Status.OFFERED, Status.ENROLLED)
+
+
+@transaction.atomic
+def withdraw(
+    *, actor: User | None, enrollment: Enrollment, reason: str = "", as_participant: bool = False
+) -> Enrollment:
+    """Leave a cohort (or its waiting list). A freed seat goes to the longest-waiting person."""
+    cohort, enrollment = _lock_enrollment(enrollment.pk)
+    _require_self_or_staff(actor, cohort, enrollment, as_participant=as_participant)
+    ensure_writable(cohort.center)
+    if enrollment.status not in WITHDRAWABLE:
+        raise InvalidTransition(
+            _("This enrollment is %(status)s and can no longer be withdrawn.")
+            % {"status": enrollment.get_status_display().lower()}
+        )
+    now = timezone.now()
+    freed = enrollment.holds_seat
+    _set_status(enrollment, Status.WITHDRAWN, now=now, offer_expires_at=None, note=reason.strip())
+    _log(cohort, enrollment, actor, "withdrawn", reason=reason.strip())
+    if freed:
+        _promote(cohort, actor, now=now)
+    return enrollment
+
+
+@transaction.atomic
+def complete(*, actor: User | None, enrollment: Enrollment) -> Enrollment:
+    """Mark an enrolled participant as having completed the cohort."""
+    cohort, enrollment = _lock_enrollment(enrollment.pk)
+    if actor is not None:
+        access.require(actor, Perm.REVIEW, network=cohort.center.network_id, center=cohort.center)
+    ensure_writable(cohort.center)
+    if enrollment.status != Status.ENROLLED:
+        raise InvalidTransition(
+            _("Only an enrolled participant can complete; this one is %(status)s.")
+            % {"status": enrollment.get_status_display().lower()}
+        )
+    _set_status(enrollment, Status.COMPLETED, now=timezone.now())
+    _log(cohort, enrollment, actor, "completed")
+    return enrollment
+
+
+def _expire(cohort: Cohort, enrollment: Enrollment, *, now: datetime.datetime) -> None:
+    _set_status(enrollment, Status.EXPIRED, now=now)
+    _log(cohort, enrollment, None, "expired", offer_expires_at=enrollment.offer_expires_at)
+
+
+def expire_offers(*, now: datetime.datetime | None = None) -> int:
+    """Expire every offer past its time and pass each seat on; one transaction per cohort.
+
+    Returns how many offers expired. Safe to run from several workers at once: each cohort
+    is locked and its offers read again before anything changes.
+    """
+    now = now or timezone.now()
+    cohort_ids = sorted(
+        set(
+            Enrollment.objects.filter(status=Status.OFFERED, offer_expires_at__lte=now).values_list(
+                "cohort_id", flat=True
+            )
+        )
+    )
+    expired = 0
+    for cohort_id in cohort_ids:
+        with transaction.atomic():
+            cohort = _lock_cohort(cohort_id)
+            if cohort.center.is_read_only:
+                continue
+            due = list(
+                Enrollment.objects.filter(
+                    cohort=cohort, status=Status.OFFERED, offer_expires_at__lte=now
+                ).order_by("offer_expires_at", "pk")
+            )
+            for enrollment in due:
+                _expire(cohort, enrollment, now=now)
+            _promote(cohort, None, now=now)
+            expired += len(due)
+    return expired

@@ -1,0 +1,57 @@
+"""Every API error is JSON ``{"code", "message", "fields"}`` with a 4xx status."""
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from kakehashi.core.errors import DomainError
+
+
+def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
+    return {"code": code, "message": message, "fields": fields or {}}
+
+
+def _field_name(location: list[Any]) -> str:
+    # ninja reports ("body", "payload", "participant", "email"); the client knows its own
+    # payload, so name the path inside it.
+    parts = [str(part) for part in location if part not in ("body", "query", "path", "payload")]
+    return ".".join(parts) or "request"
+
+
+def install(api: NinjaAPI) -> None:
+    @api.exception_handler(DomainError)
+    def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        return api.create_response(
+            request, error_body(exc.code, exc.message, exc.fields), status=exc.status
+        )
+
+    @api.exception_handler(ValidationError)
+    def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        fields: dict[str, str] = {}
+        for error in exc.errors:
+            fields.setdefault(_field_name(list(error.get("loc", []))), str(error.get("msg", "")))
+        names = ", ".join(fields)
+        message = _("The request has invalid or missing fields: %(names)s.") % {"names": names}
+        return api.create_response(request, error_body("invalid", message, fields), status=422)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        message = _("Send a valid API token as 'Authorization: Bearer <token>'.")
+        response = api.create_response(request, error_body("unauthenticated", message), status=401)
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return api.create_response(request, error_body("error", str(exc)), status=exc.status_code)
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return api.create_response(
+            request,
+            error_body("not_found", _("No such record, or you may not see it.")),
+            status=404,
+        )

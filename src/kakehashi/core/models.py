@@ -1,0 +1,113 @@
+"""Users, API tokens and the hash-chained audit log."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person who logs in: staff of the network or a participant with an account."""
+
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, blank=True
+    )
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def active(self) -> "ApiTokenQuerySet":
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API. Only a digest is stored; the token is shown once."""
+
+    PREFIX = "kh_"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(
+        max_length=12, editable=False, help_text=_("The token's first characters.")
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.hint}… ({self.user})"
+
+    @staticmethod
+    def digest_of(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, *, user: "User", name: str = "") -> tuple["ApiToken", str]:
+        raw = cls.PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, digest=cls.digest_of(raw), hint=raw[:10])
+        return token, raw
+
+
+class AuditChain(models.Model):
+    """The head of one hash chain: one per center, one for the network office.
+
+    Appending locks only this row, so audit writes at one center never wait for another's.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    length = models.PositiveBigIntegerField(default=0)
+    head_hash = models.CharField(max_length=64, default="")
+
+    class Meta:
+        verbose_name = _("audit chain")
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.length})"
+
+
+class AuditEvent(models.Model):
+    """One change of state, written in the same transaction as the change; append-only.
+
+    ``hash`` covers this event's content and the previous event's hash, so editing or
+    deleting any event breaks the chain from that point on (``kakehashi audit verify``).
+    """
+
+    chain = models.ForeignKey(AuditChain, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveBigIntegerField()
+    action = models.CharField(max_length=100, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, blank=True)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("audit event")
+        ordering = ["chain", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_event_unique_seq"),
+        ]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} #{self.seq}"

@@ -1,0 +1,63 @@
+"""Exact amounts of money: ``Decimal`` in the currency's minor units, never floats."""
+
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import get_currency_precision, list_currencies
+from django.utils.translation import gettext as _
+
+from kakehashi.core.errors import InvalidInput
+
+# Currencies Kakehashi accepts; babel knows their minor units (JPY 0, RUB and USD 2, ...).
+CURRENCIES: frozenset[str] = frozenset(list_currencies())
+
+
+def minor_units(currency: str) -> int:
+    return int(get_currency_precision(currency))
+
+
+def check_currency(currency: str, *, field: str = "currency") -> str:
+    code = (currency or "").strip().upper()
+    if code not in CURRENCIES:
+        raise InvalidInput(
+            _("%(code)s is not a known currency code (use ISO 4217, e.g. RUB, JPY, USD).")
+            % {"code": currency or "''"},
+            fields={field: _("Unknown currency.")},
+        )
+    return code
+
+
+def to_amount(value: object, currency: str, *, field: str = "amount") -> Decimal:
+    """Parse ``value`` as an amount in ``currency``, refusing what cannot be exact.
+
+    Rejects negative amounts, NaN and infinities, and more decimal places than the
+    currency has (1.5 JPY does not exist).
+    """
+    code = check_currency(currency)
+    try:
+        amount = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
+    except (InvalidOperation, ValueError):
+        raise InvalidInput(
+            _("%(value)s is not an amount of money.") % {"value": value},
+            fields={field: _("Enter a number such as 1500 or 12.50.")},
+        ) from None
+    if not amount.is_finite():
+        raise InvalidInput(
+            _("An amount must be a finite number."), fields={field: _("Enter a number.")}
+        )
+    if amount < 0:
+        raise InvalidInput(
+            _("An amount cannot be negative."), fields={field: _("Enter zero or more.")}
+        )
+    places = minor_units(code)
+    exponent = amount.as_tuple().exponent
+    if (
+        isinstance(exponent, int)
+        and -exponent > places
+        and amount != amount.quantize(Decimal(1).scaleb(-places))
+    ):
+        raise InvalidInput(
+            _("%(code)s has %(places)d decimal places; %(value)s has more.")
+            % {"code": code, "places": places, "value": value},
+            fields={field: _("Too many decimal places for this currency.")},
+        )
+    return amount.quantize(Decimal(1).scaleb(-places))

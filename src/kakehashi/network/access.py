@@ -1,0 +1,66 @@
+"""Permission checks: may this user do this at this center?
+
+Superusers may do everything. Otherwise a user holds roles through memberships, each at one
+center or network-wide, and ``kakehashi.core.roles.GRANTS`` says what each role allows.
+"""
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from kakehashi.core.errors import PermissionDenied
+from kakehashi.core.models import User
+from kakehashi.core.roles import GRANTS, Perm, Role
+from kakehashi.network.models import Center, Membership, Network
+
+
+def _roles(user: User, *, network_id: int, center_id: int | None) -> set[str]:
+    cache: dict[tuple[int, int | None], set[str]] = user.__dict__.setdefault("_kh_roles", {})
+    key = (network_id, center_id)
+    if key not in cache:
+        where = Q(center__isnull=True)
+        if center_id is not None:
+            where |= Q(center_id=center_id)
+        cache[key] = set(
+            Membership.objects.filter(where, user=user, network_id=network_id).values_list(
+                "role", flat=True
+            )
+        )
+    return cache[key]
+
+
+def has_perm(
+    user: User | None, perm: Perm, *, network: Network | int, center: Center | None = None
+) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    network_id = network if isinstance(network, int) else network.pk
+    roles = _roles(user, network_id=network_id, center_id=center.pk if center else None)
+    return any(perm in GRANTS[Role(role)] for role in roles)
+
+
+def require(
+    user: User | None, perm: Perm, *, network: Network | int, center: Center | None = None
+) -> None:
+    """Raise PermissionDenied unless ``user`` holds ``perm`` (at ``center``, if given)."""
+    if not has_perm(user, perm, network=network, center=center):
+        where = center.name if center is not None else _("this network")
+        raise PermissionDenied(
+            _("You are not allowed to %(action)s at %(where)s.")
+            % {"action": Perm(perm).label, "where": where}
+        )
+
+
+def centers_visible_to(user: User | None, perm: Perm = Perm.VIEW_CENTER) -> QuerySet[Center]:
+    """The centers where ``user`` holds ``perm``: one query, usable as a subquery."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Center.objects.none()
+    if user.is_superuser:
+        return Center.objects.all()
+    roles = [role for role, perms in GRANTS.items() if perm in perms]
+    memberships = Membership.objects.filter(user=user, role__in=roles)
+    return Center.objects.filter(
+        Q(pk__in=memberships.filter(center__isnull=False).values("center_id"))
+        | Q(network_id__in=memberships.filter(center__isnull=True).values("network_id"))
+    )

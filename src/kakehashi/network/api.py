@@ -1,0 +1,101 @@
+"""The network part of the REST API: centers and their lifecycle."""
+
+import datetime
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from kakehashi.core.schemas import ERRORS, Texts
+from kakehashi.core.translated import texts_of
+from kakehashi.network import access, services
+from kakehashi.network.models import Center, Network
+
+router = Router(tags=["centers"])
+
+
+class CenterOut(Schema):
+    id: int
+    network: str
+    slug: str
+    name: str
+    names: Texts
+    city: str
+    timezone: str
+    status: str
+    status_since: datetime.date
+    opened_on: datetime.date | None
+
+    @staticmethod
+    def resolve_network(center: Center) -> str:
+        return center.network.slug
+
+    @staticmethod
+    def resolve_names(center: Center) -> dict[str, str]:
+        return texts_of(center, "name")
+
+
+class CenterIn(Schema):
+    network: str
+    slug: str
+    name: Texts
+    city: Texts
+    timezone: str
+    description: Texts | None = None
+    address: Texts | None = None
+    opened_on: datetime.date | None = None
+
+
+class StatusIn(Schema):
+    status: str
+    effective_on: datetime.date | None = None
+    reason: str = ""
+
+
+def visible_centers(request: HttpRequest) -> QuerySet[Center]:
+    return access.centers_visible_to(request.user).select_related("network")  # type: ignore[arg-type]
+
+
+@router.get("/centers", response=list[CenterOut])
+@paginate(LimitOffsetPagination)
+def list_centers(request: HttpRequest) -> QuerySet[Center]:
+    """The centers you may see, oldest first."""
+    return visible_centers(request).order_by("opened_on", "pk")
+
+
+@router.get("/centers/{center_id}", response={200: CenterOut, **ERRORS})
+def get_center(request: HttpRequest, center_id: int) -> Center:
+    return get_object_or_404(visible_centers(request), pk=center_id)
+
+
+@router.post("/centers", response={201: CenterOut, **ERRORS})
+def create_center(request: HttpRequest, payload: CenterIn) -> tuple[int, Center]:
+    """Plan a new center (network office)."""
+    network = get_object_or_404(Network, slug=payload.network)
+    center = services.create_center(
+        actor=request.user,  # type: ignore[arg-type]
+        network=network,
+        slug=payload.slug,
+        name=payload.name.dict(),
+        city=payload.city.dict(),
+        timezone_name=payload.timezone,
+        description=payload.description.dict() if payload.description else None,
+        address=payload.address.dict() if payload.address else None,
+        opened_on=payload.opened_on,
+    )
+    return 201, center
+
+
+@router.post("/centers/{center_id}/status", response={200: CenterOut, **ERRORS})
+def change_status(request: HttpRequest, center_id: int, payload: StatusIn) -> Center:
+    """Move a center along its lifecycle: planned → operating ↔ suspended → closing → closed."""
+    center = get_object_or_404(visible_centers(request), pk=center_id)
+    return services.change_center_status(
+        actor=request.user,  # type: ignore[arg-type]
+        center=center,
+        to_status=payload.status,
+        effective_on=payload.effective_on,
+        reason=payload.reason,
+    )

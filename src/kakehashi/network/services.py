@@ -1,0 +1,267 @@
+"""Use cases that change networks, centers, rooms and memberships."""
+
+import datetime
+from collections.abc import Mapping
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from kakehashi.core import audit
+from kakehashi.core.errors import Conflict, InvalidInput, InvalidTransition, PermissionDenied
+from kakehashi.core.locking import lock_row
+from kakehashi.core.models import User
+from kakehashi.core.roles import Perm, Role
+from kakehashi.core.translated import apply_texts, check_texts, texts_of
+from kakehashi.network import access
+from kakehashi.network.models import (
+    CENTER_TRANSITIONS,
+    Center,
+    CenterStatus,
+    CenterStatusChange,
+    Membership,
+    Network,
+    Room,
+    validate_timezone,
+)
+
+
+class CenterClosed(Conflict):
+    code = "center_closed"
+
+
+def ensure_writable(center: Center) -> None:
+    """Refuse any change to a closed center's records."""
+    if center.is_read_only:
+        raise CenterClosed(
+            _("%(center)s is closed; its records can be read but no longer changed.")
+            % {"center": center.name}
+        )
+
+
+def _check_timezone(value: str) -> str:
+    from django.core.exceptions import ValidationError
+
+    try:
+        validate_timezone(value)
+    except ValidationError:
+        raise InvalidInput(
+            _("%(value)s is not a known time zone (e.g. Europe/Moscow).") % {"value": value},
+            fields={"timezone": _("Unknown time zone.")},
+        ) from None
+    return value
+
+
+@transaction.atomic
+def create_network(
+    *,
+    actor: User | None,
+    slug: str,
+    name: Mapping[str, str],
+    description: Mapping[str, str] | None = None,
+    founded_on: datetime.date | None = None,
+) -> Network:
+    """Create a network. Only a superuser (or a command run by the operator) may."""
+    if actor is not None and not actor.is_superuser:
+        raise PermissionDenied(_("Only an administrator can create a network."))
+    network = Network(slug=slugify(slug), founded_on=founded_on)
+    apply_texts(network, "name", check_texts("name", name, max_length=200))
+    apply_texts(network, "description", check_texts("description", description, required=False))
+    if Network.objects.filter(slug=network.slug).exists():
+        raise InvalidInput(
+            _("A network with the address %(slug)s already exists.") % {"slug": network.slug},
+            fields={"slug": _("Already taken.")},
+        )
+    network.save()
+    audit.record(
+        chain_key=audit.chain_key_for_network(network.pk),
+        action="network.network.created",
+        actor=actor,
+        target=network,
+        data={"slug": network.slug, "name": texts_of(network, "name")},
+    )
+    return network
+
+
+@transaction.atomic
+def create_center(
+    *,
+    actor: User | None,
+    network: Network,
+    slug: str,
+    name: Mapping[str, str],
+    city: Mapping[str, str],
+    timezone_name: str,
+    description: Mapping[str, str] | None = None,
+    address: Mapping[str, str] | None = None,
+    opened_on: datetime.date | None = None,
+) -> Center:
+    """Plan a new center (status ``planned``); the network office's decision."""
+    if actor is not None:
+        access.require(actor, Perm.MANAGE_NETWORK, network=network)
+    center = Center(
+        network=network,
+        slug=slugify(slug),
+        timezone=_check_timezone(timezone_name),
+        opened_on=opened_on,
+        status=CenterStatus.PLANNED,
+        status_since=timezone.localdate(),
+    )
+    if not center.slug:
+        raise InvalidInput(
+            _("A center needs a short address (slug)."), fields={"slug": _("Required.")}
+        )
+    apply_texts(center, "name", check_texts("name", name, max_length=200))
+    apply_texts(center, "city", check_texts("city", city, max_length=100))
+    apply_texts(center, "description", check_texts("description", description, required=False))
+    apply_texts(center, "address", check_texts("address", address, required=False, max_length=300))
+    try:
+        with transaction.atomic():
+            center.save()
+    except IntegrityError:
+        raise InvalidInput(
+            _("This network already has a center at %(slug)s.") % {"slug": center.slug},
+            fields={"slug": _("Already taken.")},
+        ) from None
+    CenterStatusChange.objects.create(
+        center=center,
+        from_status="",
+        to_status=CenterStatus.PLANNED,
+        effective_on=center.status_since,
+        recorded_by=actor,
+    )
+    audit.record(
+        chain_key=audit.chain_key_for_center(center.pk),
+        action="network.center.created",
+        actor=actor,
+        target=center,
+        data={"slug": center.slug, "name": texts_of(center, "name"), "timezone": center.timezone},
+    )
+    return center
+
+
+@transaction.atomic
+def change_center_status(
+    *,
+    actor: User | None,
+    center: Center,
+    to_status: str,
+    effective_on: datetime.date | None = None,
+    reason: str = "",
+) -> Center:
+    """Move a center one step along its lifecycle, dated and audited.
+
+    planned → operating → (suspended ↔ operating) → closing → closed. Closed is final.
+    """
+    if actor is not None:
+        access.require(actor, Perm.MANAGE_NETWORK, network=center.network_id)
+    if to_status not in CenterStatus.values:
+        raise InvalidInput(
+            _("%(status)s is not a center status.") % {"status": to_status},
+            fields={
+                "status": _("Choose one of: %(choices)s.")
+                % {"choices": ", ".join(CenterStatus.values)}
+            },
+        )
+    center = lock_row(Center.objects.all(), pk=center.pk)
+    if to_status not in CENTER_TRANSITIONS[center.status]:
+        raise InvalidTransition(
+            _("%(center)s is %(current)s and cannot become %(next)s.")
+            % {
+                "center": center.name,
+                "current": CenterStatus(center.status).label,
+                "next": CenterStatus(to_status).label,
+            }
+        )
+    effective_on = effective_on or timezone.localdate()
+    last = center.status_changes.order_by("-effective_on", "-pk").first()
+    if last is not None and effective_on < last.effective_on:
+        raise InvalidInput(
+            _("The change cannot take effect before the previous one (%(date)s).")
+            % {"date": last.effective_on.isoformat()},
+            fields={"effective_on": _("Too early.")},
+        )
+    previous = center.status
+    center.status = to_status
+    center.status_since = effective_on
+    if to_status == CenterStatus.OPERATING and center.opened_on is None:
+        center.opened_on = effective_on
+    center.save(update_fields=["status", "status_since", "opened_on"])
+    CenterStatusChange.objects.create(
+        center=center,
+        from_status=previous,
+        to_status=to_status,
+        effective_on=effective_on,
+        reason=reason,
+        recorded_by=actor,
+    )
+    audit.record(
+        chain_key=audit.chain_key_for_center(center.pk),
+        action=f"network.center.{to_status}",
+        actor=actor,
+        target=center,
+        data={"from": previous, "to": to_status, "effective_on": effective_on, "reason": reason},
+    )
+    return center
+
+
+@transaction.atomic
+def add_room(*, actor: User | None, center: Center, name: str, capacity: int | None = None) -> Room:
+    if actor is not None:
+        access.require(actor, Perm.MANAGE_CENTER, network=center.network_id, center=center)
+    ensure_writable(center)
+    name = name.strip()
+    if not name:
+        raise InvalidInput(_("A room needs a name."), fields={"name": _("Required.")})
+    if center.rooms.filter(name=name).exists():
+        raise InvalidInput(
+            _("%(center)s already has a room called %(name)s.")
+            % {"center": center.name, "name": name},
+            fields={"name": _("Already taken.")},
+        )
+    room = Room.objects.create(center=center, name=name, capacity=capacity)
+    audit.record(
+        chain_key=audit.chain_key_for_center(center.pk),
+        action="network.room.created",
+        actor=actor,
+        target=room,
+        data={"name": name, "capacity": capacity},
+    )
+    return room
+
+
+@transaction.atomic
+def grant_role(
+    *, actor: User | None, user: User, network: Network, role: str, center: Center | None = None
+) -> Membership:
+    """Give ``user`` a role at ``center`` (or network-wide). Granting twice changes nothing."""
+    if actor is not None:
+        access.require(actor, Perm.MANAGE_NETWORK, network=network)
+    if role not in Role.values:
+        raise InvalidInput(
+            _("%(role)s is not a role.") % {"role": role},
+            fields={"role": _("Choose one of: %(choices)s.") % {"choices": ", ".join(Role.values)}},
+        )
+    if role == Role.OFFICE and center is not None:
+        raise InvalidInput(
+            _("The network office role is network-wide; give no center."),
+            fields={"center": _("Leave empty for this role.")},
+        )
+    membership, created = Membership.objects.get_or_create(
+        user=user, network=network, center=center, role=role
+    )
+    if created:
+        key = (
+            audit.chain_key_for_center(center.pk)
+            if center is not None
+            else audit.chain_key_for_network(network.pk)
+        )
+        audit.record(
+            chain_key=key,
+            action="network.membership.granted",
+            actor=actor,
+            target=membership,
+            data={"user": user.get_username(), "role": role},
+        )
+    return membership
