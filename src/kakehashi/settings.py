@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "kakehashi.catalog",
     "kakehashi.admissions",
     "kakehashi.api",
+    "kakehashi.demo",
 ]
 
 MIDDLEWARE = [
