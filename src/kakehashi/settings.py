@@ -108,6 +108,8 @@ SQLITE_PATH = VAR_DIR / "kakehashi.sqlite3"
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if os.environ.get("KAKEHASHI_TEST_DATABASE"):
+        DATABASES["default"]["TEST"] = {"NAME": os.environ["KAKEHASHI_TEST_DATABASE"]}
 else:
     DATABASES = {
         "default": {

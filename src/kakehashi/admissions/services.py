@@ -280,15 +280,8 @@ def apply(
             _("The motivation text is longer than 5000 characters."),
             fields={"motivation": _("Too long.")},
         )
-    try:
-        with transaction.atomic():
-            return _apply(
-                actor=actor, cohort_id=cohort.pk, applicant=applicant, motivation=motivation
-            )
-    except IntegrityError:
-        # The partial unique index caught a second live enrollment that slipped past the
-        # check (it cannot while the cohort lock works; this keeps the promise regardless).
-        raise AlreadyApplied(_("You have already applied to this cohort.")) from None
+    with transaction.atomic():
+        return _apply(actor=actor, cohort_id=cohort.pk, applicant=applicant, motivation=motivation)
 
 
 def _apply(
@@ -342,7 +335,14 @@ def _apply(
         enrollment.status = Status.WAITLISTED
         enrollment.waitlisted_at = now
         action = "waitlisted"
-    enrollment.save(force_insert=True)
+    try:
+        with transaction.atomic():
+            enrollment.save(force_insert=True)
+    except IntegrityError:
+        # The partial unique index caught a second live enrollment that slipped past the
+        # check above (it cannot while the cohort lock works; the index keeps the promise
+        # regardless).
+        raise AlreadyApplied(_("You have already applied to this cohort.")) from None
     _log(cohort, enrollment, actor, action, email=participant.email)
     return enrollment
 
