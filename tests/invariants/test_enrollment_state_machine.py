@@ -52,7 +52,9 @@ class EnrollmentLifecycle(RuleBasedStateMachine):
 
     def _pick(self, review: bool, statuses: tuple[str, ...], index: int) -> Enrollment | None:
         found = list(
-            Enrollment.objects.filter(cohort=self._cohort(review), status__in=statuses).order_by("pk")
+            Enrollment.objects.filter(cohort=self._cohort(review), status__in=statuses).order_by(
+                "pk"
+            )
         )
         return found[index % len(found)] if found else None
 
@@ -111,7 +113,9 @@ class EnrollmentLifecycle(RuleBasedStateMachine):
     def reject(self, review: bool, index: int) -> None:
         target = self._pick(review, (Status.APPLIED, Status.WAITLISTED), index)
         if target is not None:
-            self._act(review, lambda: services.reject(actor=None, enrollment=target), removed=target)
+            self._act(
+                review, lambda: services.reject(actor=None, enrollment=target), removed=target
+            )
 
     @rule(review=st.booleans(), index=st.integers(0, 20))
     def confirm(self, review: bool, index: int) -> None:

@@ -197,7 +197,7 @@ def create_cohort(
             "admission": admission,
             "applications_open_at": applications_open_at,
             "applications_close_at": applications_close_at,
-            "offer_hours": offer_hours or settings.KAKEHASHI_OFFER_HOURS,
+            "offer_hours": settings.KAKEHASHI_OFFER_HOURS if offer_hours is None else offer_hours,
         },
     )
     cohort = Cohort(
@@ -312,6 +312,7 @@ def schedule_session(
     online_url: str = "",
 ) -> Session:
     """Add a session to a cohort. Naive times are the center's local time."""
+    cohort = lock_row(Cohort.objects.select_related("center"), pk=cohort.pk)
     center = cohort.center
     if actor is not None:
         access.require(actor, Perm.MANAGE_COHORTS, network=center.network_id, center=center)

@@ -21,7 +21,9 @@ def lock_row(queryset: "models.QuerySet[M]", **lookup: object) -> M:
     if not connection.in_atomic_block:
         raise RuntimeError("lock_row() must be called inside transaction.atomic()")
     try:
-        return queryset.select_for_update().get(**lookup)
+        # of=("self",): lock only this row, not the rows select_related joins in, so that
+        # locking a cohort does not also lock its center against the center's other cohorts.
+        return queryset.select_for_update(of=("self",)).get(**lookup)
     except OperationalError as error:  # lock wait timed out on a busy row
         raise LockTimeout(
             "The record is busy with another change; please try again in a moment."

@@ -210,6 +210,7 @@ def change_center_status(
 def add_room(*, actor: User | None, center: Center, name: str, capacity: int | None = None) -> Room:
     if actor is not None:
         access.require(actor, Perm.MANAGE_CENTER, network=center.network_id, center=center)
+    center = lock_row(Center.objects.all(), pk=center.pk)
     ensure_writable(center)
     name = name.strip()
     if not name:

@@ -1,0 +1,130 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from kakehashi.catalog import services
+from kakehashi.catalog.models import Cohort
+from kakehashi.core.errors import InvalidInput, PermissionDenied
+from kakehashi.core.models import AuditEvent
+from tests import factories
+
+
+@pytest.fixture
+def program(network):  # type: ignore[no-untyped-def]
+    return factories.make_program(network, "production-management")
+
+
+def create(center, program, **changes):  # type: ignore[no-untyped-def]
+    start = datetime.date(2027, 3, 1)
+    fields = {
+        "starts_on": start,
+        "ends_on": start + datetime.timedelta(days=5),
+        "capacity": 20,
+        "code": "pm-2027",
+    }
+    fields.update(changes)
+    return services.create_cohort(actor=None, program=program, center=center, **fields)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"capacity": 0}, "capacity"),
+        ({"ends_on": datetime.date(2027, 2, 1)}, "ends_on"),
+        ({"fee": "-5"}, "fee"),
+        ({"fee": "1500.5", "currency": "JPY"}, "fee"),
+        ({"fee": "12.345", "currency": "RUB"}, "fee"),
+        ({"fee": "lots"}, "fee"),
+        ({"fee": "NaN"}, "fee"),
+        ({"currency": "XYZ"}, "currency"),
+        ({"language": "de"}, "language"),
+        ({"format": "carrier-pigeon"}, "format"),
+        ({"admission": "lottery"}, "admission"),
+        ({"offer_hours": 0}, "offer_hours"),
+    ],
+)
+def test_bad_cohort_input_is_named_and_changes_nothing(center, program, changes, field):
+    events = AuditEvent.objects.count()
+    with pytest.raises(InvalidInput) as error:
+        create(center, program, **changes)
+    assert field in error.value.fields
+    assert error.value.message
+    assert not Cohort.objects.exists()
+    assert AuditEvent.objects.count() == events
+
+
+@pytest.mark.parametrize(
+    ("fee", "currency", "stored"),
+    [("1500", "JPY", Decimal(1500)), ("12.5", "RUB", Decimal("12.50")), (0, "USD", Decimal(0))],
+)
+def test_fees_are_exact_in_the_currencys_minor_units(center, program, fee, currency, stored):
+    cohort = create(center, program, fee=fee, currency=currency.lower())
+    cohort.refresh_from_db()
+    assert cohort.fee == stored
+    assert cohort.currency == currency
+
+
+def test_cohort_codes_are_unique_per_center(center, program):
+    create(center, program)
+    with pytest.raises(InvalidInput) as error:
+        create(center, program)
+    assert "code" in error.value.fields
+
+
+def test_session_times_are_the_centers_local_time(other_center, network):
+    cohort = factories.make_cohort(other_center)  # Vladivostok, UTC+10
+    session = services.schedule_session(
+        actor=None,
+        cohort=cohort,
+        starts_at=datetime.datetime(2027, 3, 1, 10, 0),
+        ends_at=datetime.datetime(2027, 3, 1, 13, 0),
+    )
+    assert session.starts_at == datetime.datetime(2027, 3, 1, 0, 0, tzinfo=datetime.UTC)
+
+
+def test_a_session_must_end_after_it_starts(center):
+    cohort = factories.make_cohort(center)
+    with pytest.raises(InvalidInput) as error:
+        services.schedule_session(
+            actor=None,
+            cohort=cohort,
+            starts_at=datetime.datetime(2027, 3, 1, 10, 0),
+            ends_at=datetime.datetime(2027, 3, 1, 9, 0),
+        )
+    assert "ends_at" in error.value.fields
+
+
+def test_a_room_of_another_center_is_refused(center, other_center):
+    from kakehashi.network.services import add_room
+
+    room = add_room(actor=None, center=other_center, name="Hall A")
+    cohort = factories.make_cohort(center)
+    with pytest.raises(InvalidInput) as error:
+        services.schedule_session(
+            actor=None,
+            cohort=cohort,
+            starts_at=datetime.datetime(2027, 3, 1, 10, 0),
+            ends_at=datetime.datetime(2027, 3, 1, 12, 0),
+            room=room,
+        )
+    assert "room" in error.value.fields
+
+
+def test_registrars_schedule_only_at_their_center(center, other_center, registrar, program):
+    start = datetime.date(2027, 3, 1)
+    kwargs = {"starts_on": start, "ends_on": start, "capacity": 5}
+    services.create_cohort(actor=registrar, program=program, center=center, **kwargs)
+    with pytest.raises(PermissionDenied):
+        services.create_cohort(actor=registrar, program=program, center=other_center, **kwargs)
+
+
+def test_only_the_network_office_edits_the_catalog(network, registrar, office):
+    with pytest.raises(PermissionDenied):
+        factories.catalog.create_program(
+            actor=registrar, network=network, slug="hr", name={"en": "HR"}, topic="hr"
+        )
+    program = factories.catalog.create_program(
+        actor=office, network=network, slug="hr", name={"en": "HR", "ja": "人事管理"}, topic="hr"
+    )
+    assert program.name_ja == "人事管理"

@@ -1,0 +1,146 @@
+import datetime
+
+import pytest
+
+from kakehashi.admissions.services import ApplicationsClosed
+from kakehashi.core.errors import InvalidInput, InvalidTransition, PermissionDenied
+from kakehashi.core.models import AuditEvent
+from kakehashi.core.roles import Perm
+from kakehashi.network import access, services
+from kakehashi.network.models import CenterStatus
+from kakehashi.network.services import CenterClosed
+from tests import factories
+
+
+def walk(center, *statuses: str):  # type: ignore[no-untyped-def]
+    for status in statuses:
+        center = services.change_center_status(actor=None, center=center, to_status=status)
+    return center
+
+
+def test_a_center_moves_through_its_whole_lifecycle_with_dated_history(network):
+    center = factories.make_center(network, "khabarovsk", status=CenterStatus.PLANNED)
+    center = walk(center, "operating", "suspended", "operating", "closing", "closed")
+
+    history = [(c.from_status, c.to_status) for c in center.status_changes.all()]
+    assert history == [
+        ("", "planned"),
+        ("planned", "operating"),
+        ("operating", "suspended"),
+        ("suspended", "operating"),
+        ("operating", "closing"),
+        ("closing", "closed"),
+    ]
+    actions = AuditEvent.objects.filter(chain__key=f"center:{center.pk}").values_list(
+        "action", flat=True
+    )
+    assert list(actions)[-1] == "network.center.closed"
+
+
+@pytest.mark.parametrize(
+    ("path", "forbidden"),
+    [((), "closed"), (("operating",), "planned"), (("operating", "closing"), "operating")],
+)
+def test_a_center_cannot_skip_or_reverse_its_lifecycle(network, path, forbidden):
+    center = walk(factories.make_center(network, status=CenterStatus.PLANNED), *path)
+    if forbidden == "closed" and not path:
+        center = walk(center, "closed")  # planned → closed is allowed: a plan abandoned
+        with pytest.raises(InvalidTransition, match="cannot become"):
+            walk(center, "operating")
+        return
+    before = center.status
+    with pytest.raises(InvalidTransition, match="cannot become"):
+        walk(center, forbidden)
+    center.refresh_from_db()
+    assert center.status == before
+
+
+def test_a_status_change_cannot_be_dated_before_the_previous_one(network):
+    center = factories.make_center(network)
+    with pytest.raises(InvalidInput) as error:
+        services.change_center_status(
+            actor=None,
+            center=center,
+            to_status="suspended",
+            effective_on=datetime.date(1990, 1, 1),
+        )
+    assert "effective_on" in error.value.fields
+    center.refresh_from_db()
+    assert center.status == "operating"
+
+
+def test_a_closed_center_is_read_only_but_readable(network):
+    center = factories.make_center(network)
+    cohort = factories.make_cohort(center, capacity=2)
+    enrolled = factories.apply(cohort, 1)
+    walk(center, "closing", "closed")
+
+    with pytest.raises(CenterClosed, match="closed"):
+        factories.apply(cohort, 2)
+    with pytest.raises(CenterClosed):
+        services.add_room(actor=None, center=center, name="Hall B")
+    enrolled.refresh_from_db()
+    assert enrolled.status == "enrolled"
+
+
+def test_a_suspended_center_takes_no_applications(network):
+    center = walk(factories.make_center(network), "suspended")
+    cohort_center = walk(center, "operating")
+    cohort = factories.make_cohort(cohort_center)
+    walk(cohort_center, "suspended")
+    with pytest.raises(ApplicationsClosed, match="not taking applications"):
+        factories.apply(cohort, 1)
+
+
+def test_an_unknown_time_zone_is_refused_by_name(network):
+    with pytest.raises(InvalidInput, match="Mars/Olympus"):
+        services.create_center(
+            actor=None,
+            network=network,
+            slug="mars",
+            name={"en": "Mars"},
+            city={"en": "Olympus"},
+            timezone_name="Mars/Olympus",
+        )
+
+
+def test_names_need_english_and_accept_russian_and_japanese(network):
+    with pytest.raises(InvalidInput, match="English"):
+        services.create_center(
+            actor=None,
+            network=network,
+            slug="spb",
+            name={"ru": "Санкт-Петербург"},
+            city={"en": "Saint Petersburg"},
+            timezone_name="Europe/Moscow",
+        )
+    center = services.create_center(
+        actor=None,
+        network=network,
+        slug="spb",
+        name={"en": "Saint Petersburg", "ru": "Санкт-Петербург", "ja": "サンクトペテルブルク"},
+        city={"en": "Saint Petersburg"},
+        timezone_name="Europe/Moscow",
+    )
+    assert center.name_ja == "サンクトペテルブルク"
+
+
+def test_only_the_network_office_changes_a_centers_status(center, registrar, office):
+    with pytest.raises(PermissionDenied):
+        services.change_center_status(actor=registrar, center=center, to_status="suspended")
+    services.change_center_status(actor=office, center=center, to_status="suspended")
+
+
+def test_roles_reach_only_their_own_center(center, other_center, registrar, office, outsider):
+    assert access.has_perm(registrar, Perm.REVIEW, network=center.network, center=center)
+    assert not access.has_perm(registrar, Perm.REVIEW, network=center.network, center=other_center)
+    assert set(access.centers_visible_to(registrar)) == {center}
+    assert set(access.centers_visible_to(office)) == {center, other_center}
+    assert list(access.centers_visible_to(outsider)) == []
+
+
+def test_an_inactive_user_has_no_roles(center, registrar):
+    registrar.is_active = False
+    registrar.save()
+    assert not access.has_perm(registrar, Perm.VIEW_CENTER, network=center.network, center=center)
+    assert list(access.centers_visible_to(registrar)) == []
