@@ -82,9 +82,9 @@ def test_confirming_after_expiry_is_refused_and_the_seat_still_passes_on(center)
     seated, waiting, next_waiting = (factories.apply(cohort, n) for n in range(3))
     services.withdraw(actor=None, enrollment=seated, as_participant=True)
 
-    with time_machine.travel(timezone.now() + datetime.timedelta(hours=25)):
-        with pytest.raises(services.OfferExpired, match="expired"):
-            services.confirm(actor=None, enrollment=waiting, as_participant=True)
+    later = timezone.now() + datetime.timedelta(hours=25)
+    with time_machine.travel(later), pytest.raises(services.OfferExpired, match="expired"):
+        services.confirm(actor=None, enrollment=waiting, as_participant=True)
 
     # The refusal did not roll back the expiry: the next person holds the seat.
     assert statuses(waiting, next_waiting) == ["expired", "offered"]
