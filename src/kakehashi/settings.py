@@ -173,6 +173,7 @@ AXES_FAILURE_LIMIT = envint("KAKEHASHI_LOGIN_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = envint("KAKEHASHI_LOGIN_COOLOFF_HOURS", "1")
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 LOGIN_URL = "admin:login"
 
 # --- Languages and time ------------------------------------------------------------------------

@@ -1,0 +1,47 @@
+"""Production settings: safe by default, and no start without a secret key."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+KAKEHASHI = Path(sys.executable).with_name("kakehashi")
+
+
+def run(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("KAKEHASHI_", "DATABASE_URL"))
+    }
+    clean.update(env, KAKEHASHI_VAR_DIR=str(tmp_path))
+    return subprocess.run(  # noqa: S603
+        [str(KAKEHASHI), "check", "--deploy", "--fail-level", "WARNING"],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_passes_the_deployment_checks_once_configured(tmp_path):
+    result = run(
+        tmp_path,
+        KAKEHASHI_ENV="production",
+        KAKEHASHI_SECRET_KEY="x" * 20 + "a-long-random-secret-for-tests-only-0123456789",
+        KAKEHASHI_ALLOWED_HOSTS="kakehashi.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    result = run(tmp_path, KAKEHASHI_ENV="production", KAKEHASHI_ALLOWED_HOSTS="example.org")
+    assert result.returncode == 2
+    assert "KAKEHASHI_SECRET_KEY is not set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_development_defaults_fail_the_deployment_checks(tmp_path):
+    # The development defaults (DEBUG, a known key) must never pass for production.
+    result = run(tmp_path)
+    assert result.returncode != 0
