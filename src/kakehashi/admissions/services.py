@@ -7,6 +7,7 @@ cohort. Seats held are always counted from enrollments, never from a stored numb
 
 import datetime
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -172,6 +173,15 @@ def _offer(
     expires = cohort.offer_expiry(now)
     _set_status(enrollment, Status.OFFERED, now=now, offer_expires_at=expires)
     _log(cohort, enrollment, actor, action, offer_expires_at=expires)
+    transaction.on_commit(partial(_expire_when_due, expires))
+
+
+def _expire_when_due(expires: datetime.datetime) -> None:
+    # Imported here: tasks import this module. The per-minute sweep catches any offer
+    # whose job was lost, so a queue outage delays an expiry but never skips it.
+    from kakehashi.admissions.tasks import expire_due_offers_at
+
+    expire_due_offers_at.schedule(eta=expires)
 
 
 def _promote(cohort: Cohort, actor: User | None, *, now: datetime.datetime) -> list[Enrollment]:

@@ -1,12 +1,18 @@
-"""Background work for admissions, run by the huey consumer."""
+"""Background work for admissions, run by the huey consumer (`make run` starts it)."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from kakehashi.admissions.services import expire_offers
 
 
+@db_task()
+def expire_due_offers_at() -> int:
+    """Scheduled for the moment an offer runs out: expire it and pass the seat on."""
+    return expire_offers()
+
+
 @db_periodic_task(crontab(minute="*"))
 def expire_due_offers() -> int:
-    """Every minute: offers past their time expire and their seats pass on."""
+    """Every minute, a sweep for any offer past its time whose own job did not run."""
     return expire_offers()

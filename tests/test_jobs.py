@@ -1,0 +1,66 @@
+"""Offers expire on time even when nobody opens a page: a real huey consumer does it."""
+
+import datetime
+import signal
+import time
+from collections.abc import Iterator
+
+import pytest
+import time_machine
+from django.utils import timezone
+from huey.consumer import Consumer
+from huey.contrib.djhuey import HUEY
+
+from kakehashi.admissions import services, tasks
+from kakehashi.admissions.models import Status
+from tests import factories
+
+
+@pytest.fixture
+def consumer() -> Iterator[Consumer]:
+    """A real consumer on the configured queue (SQLite file, or Redis with REDIS_URL)."""
+    HUEY.flush()
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    worker = HUEY.create_consumer(workers=1, periodic=False, check_worker_health=False)
+    worker.start()
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)
+    yield worker
+    worker.stop(graceful=True)
+    HUEY.flush()
+
+
+def wait_for(condition, seconds: float = 20.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_the_sweep_runs_every_minute():
+    periodic = {type(task) for task in HUEY._registry.periodic_tasks}
+    assert tasks.expire_due_offers.task_class in periodic
+    now = datetime.datetime(2026, 11, 28, 10, 17)
+    sweep = tasks.expire_due_offers.create_task()
+    assert all(sweep.validate_datetime(now.replace(minute=m)) for m in range(60))
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_due_offer_expires_in_the_background_and_the_seat_passes_on(center, consumer):
+    cohort = factories.make_cohort(center, capacity=1, offer_hours=1)
+    seated, waiting, next_waiting = (factories.apply(cohort, n) for n in range(3))
+    # The offer is made an hour and a bit ago, so its expiry job is due at once.
+    with time_machine.travel(timezone.now() - datetime.timedelta(minutes=61), tick=True):
+        services.withdraw(actor=None, enrollment=seated, as_participant=True)
+    waiting.refresh_from_db()
+    assert waiting.status == Status.OFFERED
+
+    def passed_on() -> bool:
+        waiting.refresh_from_db()
+        next_waiting.refresh_from_db()
+        return (waiting.status, next_waiting.status) == (Status.EXPIRED, Status.OFFERED)
+
+    assert wait_for(passed_on), "the consumer did not expire the offer"
