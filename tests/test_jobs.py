@@ -43,7 +43,7 @@ def test_the_sweep_runs_every_minute():
     periodic = {type(task) for task in HUEY._registry.periodic_tasks}
     assert tasks.expire_due_offers.task_class in periodic
     now = datetime.datetime(2026, 11, 28, 10, 17)
-    sweep = tasks.expire_due_offers.create_task()
+    sweep = tasks.expire_due_offers.s()
     assert all(sweep.validate_datetime(now.replace(minute=m)) for m in range(60))
 
 
