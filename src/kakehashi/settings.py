@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "huey.contrib.djhuey",
+    # ninja serves its API docs (Swagger UI) from its own static files, not a CDN.
+    "ninja",
     "kakehashi.core",
     "kakehashi.network",
     "kakehashi.catalog",
