@@ -7,19 +7,21 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
+from ninja import Status as HttpStatus
 
 from kakehashi.admissions import services
 from kakehashi.admissions.models import Enrollment, Status
 from kakehashi.catalog.models import Cohort
+from kakehashi.core.errors import InvalidInput
 from kakehashi.core.models import User
 from kakehashi.core.roles import Perm
-from kakehashi.core.schemas import ERRORS
+from kakehashi.core.schemas import ERRORS, InputSchema
 from kakehashi.network import access
 
 router = Router(tags=["admissions"])
 
 
-class ParticipantIn(Schema):
+class ParticipantIn(InputSchema):
     email: str = Field(..., max_length=254)
     full_name: str = Field(..., max_length=200)
     company: str = Field("", max_length=200)
@@ -28,7 +30,7 @@ class ParticipantIn(Schema):
     phone: str = Field("", max_length=40)
 
 
-class EnrollmentIn(Schema):
+class EnrollmentIn(InputSchema):
     participant: ParticipantIn
     motivation: str = Field("", max_length=5000)
 
@@ -52,7 +54,7 @@ class EnrollmentOut(Schema):
     status_changed_at: datetime.datetime
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: str = Field("", max_length=2000)
 
 
@@ -78,7 +80,7 @@ def _visible_enrollment(request: HttpRequest, enrollment_id: int) -> Enrollment:
 
 
 @router.post("/cohorts/{cohort_id}/enrollments", response={201: EnrollmentOut, **ERRORS})
-def enroll(request: HttpRequest, cohort_id: int, payload: EnrollmentIn) -> tuple[int, Enrollment]:
+def enroll(request: HttpRequest, cohort_id: int, payload: EnrollmentIn) -> HttpStatus[Enrollment]:
     """Apply on a participant's behalf. First-come cohorts answer ``enrolled`` or
     ``waitlisted`` (with ``waitlist_position``); review cohorts answer ``applied``."""
     user = _user(request)
@@ -89,18 +91,29 @@ def enroll(request: HttpRequest, cohort_id: int, payload: EnrollmentIn) -> tuple
         pk=cohort_id,
     )
     access.require(user, Perm.ENROLL_OTHERS, network=cohort.center.network_id, center=cohort.center)
-    enrollment = services.apply(
-        actor=user,
-        cohort=cohort,
-        applicant=services.Applicant(**payload.participant.dict()),
-        motivation=payload.motivation,
-    )
-    return 201, _out(enrollment)
+    try:
+        enrollment = services.apply(
+            actor=user,
+            cohort=cohort,
+            applicant=services.Applicant(**payload.participant.dict()),
+            motivation=payload.motivation,
+        )
+    except InvalidInput as error:
+        # The service names the applicant's fields ("email"); the client sent them inside
+        # "participant", and schema errors already name them so ("participant.email").
+        raise InvalidInput(
+            error.message,
+            fields={
+                (f"participant.{name}" if name in ParticipantIn.model_fields else name): text
+                for name, text in error.fields.items()
+            },
+        ) from None
+    return HttpStatus(201, _out(enrollment))
 
 
 @router.get("/cohorts/{cohort_id}/enrollments", response={200: list[EnrollmentOut], **ERRORS})
 def list_enrollments(
-    request: HttpRequest, cohort_id: int, status: str | None = None
+    request: HttpRequest, cohort_id: int, status: Status | None = None
 ) -> list[Enrollment]:
     """A cohort's roster; the waiting list in order, with positions."""
     user = _user(request)

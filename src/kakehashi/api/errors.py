@@ -16,9 +16,22 @@ def error_body(code: str, message: str, fields: dict[str, str] | None = None) ->
 
 def _field_name(location: list[Any]) -> str:
     # ninja reports ("body", "payload", "participant", "email"); the client knows its own
-    # payload, so name the path inside it.
+    # payload, so name the path inside it. A missing body is reported as ("body", "payload"):
+    # call it "body", which the client can act on.
     parts = [str(part) for part in location if part not in ("body", "query", "path", "payload")]
-    return ".".join(parts) or "request"
+    return ".".join(parts) or (str(location[0]) if location else "request")
+
+
+# ninja raises HttpError for what it refuses before a handler runs: a body that is not JSON
+# (400), a method the path does not have (405), too many requests (429).
+HTTP_ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    429: "throttled",
+}
 
 
 def install(api: NinjaAPI) -> None:
@@ -46,7 +59,8 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return api.create_response(request, error_body("error", str(exc)), status=exc.status_code)
+        code = HTTP_ERROR_CODES.get(exc.status_code, "error")
+        return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

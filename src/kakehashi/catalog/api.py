@@ -2,24 +2,29 @@
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 
 from kakehashi.catalog import services
 from kakehashi.catalog.models import Cohort, Program, Session
 from kakehashi.core.errors import InvalidInput
 from kakehashi.core.models import User
 from kakehashi.core.money import minor_units
-from kakehashi.core.roles import Perm
-from kakehashi.core.schemas import ERRORS, Texts
+from kakehashi.core.roles import GRANTS, Perm
+from kakehashi.core.schemas import ERRORS, MAX_INT, Id, InputSchema, Texts
 from kakehashi.core.translated import texts_of
 from kakehashi.network import access
-from kakehashi.network.models import Network, Room
+from kakehashi.network.models import Membership, Network, Room
 
 router = Router(tags=["catalog"])
 
@@ -40,14 +45,14 @@ class ProgramOut(Schema):
         return texts_of(program, "name")
 
 
-class ProgramIn(Schema):
-    network: str
-    slug: str
+class ProgramIn(InputSchema):
+    network: str = Field(..., max_length=50)
+    slug: str = Field(..., max_length=50)
     name: Texts
     description: Texts | None = None
     topic: str
     audience: str = "everyone"
-    hours: int = Field(0, ge=0)
+    hours: int = Field(0, ge=0, le=MAX_INT)
 
 
 class ProgramRef(Schema):
@@ -101,35 +106,65 @@ class CohortOut(Schema):
         return f"{cohort.fee:.{minor_units(cohort.currency)}f}"
 
 
-class CohortIn(Schema):
-    program: int
-    center: int
-    code: str = ""
+# Cohort.fee is a DecimalField(max_digits=12, decimal_places=2): what does not fit is refused
+# here, since PostgreSQL would fail the insert and SQLite would store a value that cannot be
+# read back. Whether the currency allows cents (JPY does not) is the service's to decide.
+FEE_LIMIT = Decimal(10) ** 10
+FEE_PLACES = 2
+
+
+class CohortIn(InputSchema):
+    program: Id
+    center: Id
+    code: str = Field("", max_length=60)
     starts_on: datetime.date
     ends_on: datetime.date
-    capacity: int = Field(..., ge=1)
-    fee: Decimal = Decimal(0)
+    capacity: int = Field(..., ge=1, le=MAX_INT)
+    fee: Decimal = Field(Decimal(0), lt=FEE_LIMIT, decimal_places=FEE_PLACES)
     currency: str = "RUB"
     language: str = "ru"
     format: str = "in_person"
     admission: str = "first_come"
     applications_open_at: datetime.datetime | None = None
     applications_close_at: datetime.datetime | None = None
-    offer_hours: int | None = None
+    # 0 is refused rather than read as "the default".
+    offer_hours: int | None = Field(None, ge=1, le=MAX_INT)
 
 
-class CohortPatch(Schema):
+class CohortPatch(InputSchema):
+    """Only the fields sent are changed; ``null`` clears only what may be empty."""
+
     starts_on: datetime.date | None = None
     ends_on: datetime.date | None = None
-    capacity: int | None = Field(None, ge=1)
-    fee: Decimal | None = None
+    capacity: int | None = Field(None, ge=1, le=MAX_INT)
+    fee: Decimal | None = Field(None, lt=FEE_LIMIT, decimal_places=FEE_PLACES)
     currency: str | None = None
     language: str | None = None
     format: str | None = None
     admission: str | None = None
     applications_open_at: datetime.datetime | None = None
     applications_close_at: datetime.datetime | None = None
-    offer_hours: int | None = None
+    offer_hours: int | None = Field(None, ge=1, le=MAX_INT)
+
+    @field_validator(
+        "starts_on",
+        "ends_on",
+        "capacity",
+        "fee",
+        "currency",
+        "language",
+        "format",
+        "admission",
+        "offer_hours",
+    )
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        # Runs only for fields the client sent: null is not "leave as it is".
+        if value is None:
+            raise PydanticCustomError(
+                "not_null", "Cannot be empty; leave the field out to keep its value."
+            )
+        return value
 
 
 class SessionOut(Schema):
@@ -157,16 +192,28 @@ class SessionOut(Schema):
         return str(session.instructor) if session.instructor else None
 
 
-class SessionIn(Schema):
-    title: str = ""
+class SessionIn(InputSchema):
+    title: str = Field("", max_length=200)
     starts_at: datetime.datetime = Field(
         ..., description="Naive times are the center's local time."
     )
     ends_at: datetime.datetime
-    room: int | None = None
-    instructor: str | None = Field(None, description="Username of the instructor.")
+    room: Id | None = None
+    instructor: str | None = Field(None, max_length=150, description="Username of the instructor.")
     format: str | None = None
-    online_url: str = ""
+    online_url: str = Field("", max_length=200)
+
+    @field_validator("online_url")
+    @classmethod
+    def _is_url(cls, value: str) -> str:
+        if value:
+            try:
+                URLValidator(schemes=["http", "https"])(value)
+            except DjangoValidationError:
+                raise PydanticCustomError(
+                    "url", "Enter a web address starting with https://."
+                ) from None
+        return value
 
 
 def _user(request: HttpRequest) -> User:
@@ -182,22 +229,37 @@ def visible_cohorts(request: HttpRequest) -> QuerySet[Cohort]:
     )
 
 
+def visible_programs(request: HttpRequest) -> QuerySet[Program]:
+    """The catalogs of the networks you work in: at one of their centers, or network-wide.
+
+    Counting only the centers you may see would hide its own catalog from the network
+    office of a network that has no center yet, though the office writes that catalog.
+    """
+    user = _user(request)
+    if user.is_superuser:
+        return Program.objects.all()
+    roles = [role for role, perms in GRANTS.items() if Perm.VIEW_CENTER in perms]
+    network_wide = Membership.objects.filter(user=user, center__isnull=True, role__in=roles).values(
+        "network_id"
+    )
+    at_centers = access.centers_visible_to(user).values("network_id")
+    return Program.objects.filter(Q(network_id__in=network_wide) | Q(network_id__in=at_centers))
+
+
 @router.get("/programs", response=list[ProgramOut])
 @paginate(LimitOffsetPagination)
 def list_programs(request: HttpRequest) -> QuerySet[Program]:
     """The catalogs of the networks you work in."""
-    networks = access.centers_visible_to(_user(request)).values("network_id")
-    return Program.objects.filter(network_id__in=networks).order_by("slug")
+    return visible_programs(request).order_by("slug", "pk")
 
 
 @router.get("/programs/{program_id}", response={200: ProgramOut, **ERRORS})
 def get_program(request: HttpRequest, program_id: int) -> Program:
-    networks = access.centers_visible_to(_user(request)).values("network_id")
-    return get_object_or_404(Program.objects.filter(network_id__in=networks), pk=program_id)
+    return get_object_or_404(visible_programs(request), pk=program_id)
 
 
 @router.post("/programs", response={201: ProgramOut, **ERRORS})
-def create_program(request: HttpRequest, payload: ProgramIn) -> tuple[int, Program]:
+def create_program(request: HttpRequest, payload: ProgramIn) -> Status[Program]:
     network = get_object_or_404(Network, slug=payload.network)
     program = services.create_program(
         actor=_user(request),
@@ -209,15 +271,15 @@ def create_program(request: HttpRequest, payload: ProgramIn) -> tuple[int, Progr
         audience=payload.audience,
         hours=payload.hours,
     )
-    return 201, program
+    return Status(201, program)
 
 
 @router.get("/cohorts", response=list[CohortOut])
 @paginate(LimitOffsetPagination)
 def list_cohorts(
     request: HttpRequest,
-    center: int | None = None,
-    program: int | None = None,
+    center: Id | None = None,
+    program: Id | None = None,
     starts_after: datetime.date | None = None,
 ) -> QuerySet[Cohort]:
     """Cohorts at the centers you may see, by start date; filter by center, program, date."""
@@ -241,9 +303,10 @@ def _reload(cohort_id: int) -> Cohort:
 
 
 @router.post("/cohorts", response={201: CohortOut, **ERRORS})
-def create_cohort(request: HttpRequest, payload: CohortIn) -> tuple[int, Cohort]:
+def create_cohort(request: HttpRequest, payload: CohortIn) -> Status[Cohort]:
     center = get_object_or_404(access.centers_visible_to(_user(request)), pk=payload.center)
-    program = Program.objects.filter(pk=payload.program).first()
+    # Only the catalogs you may see: a program of another network is "no program" to you.
+    program = visible_programs(request).filter(pk=payload.program).first()
     if program is None:
         raise InvalidInput(
             _("There is no program %(id)s.") % {"id": payload.program},
@@ -255,7 +318,7 @@ def create_cohort(request: HttpRequest, payload: CohortIn) -> tuple[int, Cohort]
         center=center,
         **payload.dict(exclude={"program", "center"}),
     )
-    return 201, _reload(cohort.pk)
+    return Status(201, _reload(cohort.pk))
 
 
 @router.patch("/cohorts/{cohort_id}", response={200: CohortOut, **ERRORS})
@@ -274,9 +337,7 @@ def list_sessions(request: HttpRequest, cohort_id: int) -> QuerySet[Session]:
 
 
 @router.post("/cohorts/{cohort_id}/sessions", response={201: SessionOut, **ERRORS})
-def schedule_session(
-    request: HttpRequest, cohort_id: int, payload: SessionIn
-) -> tuple[int, Session]:
+def schedule_session(request: HttpRequest, cohort_id: int, payload: SessionIn) -> Status[Session]:
     cohort = get_object_or_404(visible_cohorts(request), pk=cohort_id)
     room = None
     if payload.room is not None:
@@ -306,4 +367,4 @@ def schedule_session(
         format=payload.format,
         online_url=payload.online_url,
     )
-    return 201, session
+    return Status(201, session)

@@ -2,13 +2,13 @@
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from kakehashi.core.schemas import ERRORS, Texts
+from kakehashi.core.schemas import ERRORS, InputSchema, Texts
 from kakehashi.core.translated import texts_of
 from kakehashi.network import access, services
 from kakehashi.network.models import Center, Network
@@ -37,9 +37,9 @@ class CenterOut(Schema):
         return texts_of(center, "name")
 
 
-class CenterIn(Schema):
-    network: str
-    slug: str
+class CenterIn(InputSchema):
+    network: str = Field(..., max_length=50)
+    slug: str = Field(..., max_length=50)
     name: Texts
     city: Texts
     timezone: str
@@ -48,7 +48,7 @@ class CenterIn(Schema):
     opened_on: datetime.date | None = None
 
 
-class StatusIn(Schema):
+class StatusIn(InputSchema):
     status: str
     effective_on: datetime.date | None = None
     reason: str = ""
@@ -61,8 +61,9 @@ def visible_centers(request: HttpRequest) -> QuerySet[Center]:
 @router.get("/centers", response=list[CenterOut])
 @paginate(LimitOffsetPagination)
 def list_centers(request: HttpRequest) -> QuerySet[Center]:
-    """The centers you may see, oldest first."""
-    return visible_centers(request).order_by("opened_on", "pk")
+    """The centers you may see, oldest first; planned centers (not yet opened) last."""
+    # Without nulls_last, SQLite would put the unopened centers first and PostgreSQL last.
+    return visible_centers(request).order_by(F("opened_on").asc(nulls_last=True), "pk")
 
 
 @router.get("/centers/{center_id}", response={200: CenterOut, **ERRORS})
@@ -71,7 +72,7 @@ def get_center(request: HttpRequest, center_id: int) -> Center:
 
 
 @router.post("/centers", response={201: CenterOut, **ERRORS})
-def create_center(request: HttpRequest, payload: CenterIn) -> tuple[int, Center]:
+def create_center(request: HttpRequest, payload: CenterIn) -> Status[Center]:
     """Plan a new center (network office)."""
     network = get_object_or_404(Network, slug=payload.network)
     center = services.create_center(
@@ -85,7 +86,7 @@ def create_center(request: HttpRequest, payload: CenterIn) -> tuple[int, Center]
         address=payload.address.dict() if payload.address else None,
         opened_on=payload.opened_on,
     )
-    return 201, center
+    return Status(201, center)
 
 
 @router.post("/centers/{center_id}/status", response={200: CenterOut, **ERRORS})
