@@ -214,8 +214,45 @@ def test_capacity_cannot_drop_below_the_seats_held(center):
     assert cohort.capacity == 3
 
 
-def test_an_enrolled_participant_completes(center, registrar):
+def test_an_enrolled_participant_completes_once_the_cohort_has_begun(center, registrar):
     cohort = factories.make_cohort(center)
     enrollment = factories.apply(cohort, 1)
-    services.complete(actor=registrar, enrollment=enrollment)
+    with pytest.raises(InvalidTransition, match="not started"):
+        services.complete(actor=registrar, enrollment=enrollment)
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=35)):
+        services.complete(actor=registrar, enrollment=enrollment)
     assert statuses(enrollment) == [Status.COMPLETED]
+
+
+def test_the_history_of_an_ended_cohort_is_recorded_by_registrars(center, registrar, viewer):
+    long_ago = datetime.date(2019, 3, 1)
+    cohort = factories.make_cohort(
+        center, capacity=1, starts_on=long_ago, ends_on=long_ago + datetime.timedelta(days=5)
+    )
+    with pytest.raises(services.ApplicationsClosed):
+        factories.apply(cohort, 1)
+    with pytest.raises(PermissionDenied):
+        services.record_past_participant(
+            actor=viewer, cohort=cohort, applicant=factories.applicant(1)
+        )
+
+    done = services.record_past_participant(
+        actor=registrar, cohort=cohort, applicant=factories.applicant(1)
+    )
+    left = services.record_past_participant(
+        actor=registrar, cohort=cohort, applicant=factories.applicant(2), outcome="withdrawn"
+    )
+    with pytest.raises(services.CohortFull):
+        services.record_past_participant(
+            actor=registrar, cohort=cohort, applicant=factories.applicant(3)
+        )
+    assert statuses(done, left) == ["completed", "withdrawn"]
+    assert AuditEvent.objects.filter(action="admissions.enrollment.recorded").count() == 2
+
+
+def test_recording_history_is_refused_for_a_cohort_still_running(center, registrar):
+    cohort = factories.make_cohort(center)
+    with pytest.raises(InvalidTransition, match="not ended"):
+        services.record_past_participant(
+            actor=registrar, cohort=cohort, applicant=factories.applicant(1)
+        )

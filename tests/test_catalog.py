@@ -73,7 +73,8 @@ def test_cohort_codes_are_unique_per_center(center, program):
 
 
 def test_session_times_are_the_centers_local_time(other_center, network):
-    cohort = factories.make_cohort(other_center)  # Vladivostok, UTC+10
+    start = datetime.date(2027, 3, 1)
+    cohort = factories.make_cohort(other_center, starts_on=start, ends_on=start)  # UTC+10
     session = services.schedule_session(
         actor=None,
         cohort=cohort,
@@ -81,10 +82,12 @@ def test_session_times_are_the_centers_local_time(other_center, network):
         ends_at=datetime.datetime(2027, 3, 1, 13, 0),
     )
     assert session.starts_at == datetime.datetime(2027, 3, 1, 0, 0, tzinfo=datetime.UTC)
+    assert str(session).endswith("2027-03-01 10:00")
 
 
 def test_a_session_must_end_after_it_starts(center):
-    cohort = factories.make_cohort(center)
+    start = datetime.date(2027, 3, 1)
+    cohort = factories.make_cohort(center, starts_on=start, ends_on=start)
     with pytest.raises(InvalidInput) as error:
         services.schedule_session(
             actor=None,
@@ -99,7 +102,8 @@ def test_a_room_of_another_center_is_refused(center, other_center):
     from kakehashi.network.services import add_room
 
     room = add_room(actor=None, center=other_center, name="Hall A")
-    cohort = factories.make_cohort(center)
+    start = datetime.date(2027, 3, 1)
+    cohort = factories.make_cohort(center, starts_on=start, ends_on=start)
     with pytest.raises(InvalidInput) as error:
         services.schedule_session(
             actor=None,
@@ -128,3 +132,47 @@ def test_only_the_network_office_edits_the_catalog(network, registrar, office):
         actor=office, network=network, slug="hr", name={"en": "HR", "ja": "人事管理"}, topic="hr"
     )
     assert program.name_ja == "人事管理"
+
+
+def test_a_session_must_fall_within_its_cohorts_dates(center):
+    cohort = factories.make_cohort(center)
+    before = datetime.datetime.combine(cohort.starts_on, datetime.time(10)) - datetime.timedelta(
+        days=1
+    )
+    with pytest.raises(InvalidInput) as error:
+        services.schedule_session(
+            actor=None,
+            cohort=cohort,
+            starts_at=before,
+            ends_at=before + datetime.timedelta(hours=2),
+        )
+    assert "starts_at" in error.value.fields
+
+
+def test_an_instructor_must_work_at_the_center(center, other_registrar):
+    cohort = factories.make_cohort(center)
+    day = datetime.datetime.combine(cohort.starts_on, datetime.time(10))
+    with pytest.raises(InvalidInput) as error:
+        services.schedule_session(
+            actor=None,
+            cohort=cohort,
+            starts_at=day,
+            ends_at=day + datetime.timedelta(hours=2),
+            instructor=other_registrar,
+        )
+    assert "instructor" in error.value.fields
+
+
+def test_cohort_dates_cannot_leave_its_sessions_outside(center):
+    cohort = factories.make_cohort(center)
+    last_day = datetime.datetime.combine(cohort.ends_on, datetime.time(10))
+    services.schedule_session(
+        actor=None,
+        cohort=cohort,
+        starts_at=last_day,
+        ends_at=last_day + datetime.timedelta(hours=1),
+    )
+    with pytest.raises(InvalidInput, match="outside the new dates"):
+        services.update_cohort(
+            actor=None, cohort=cohort, ends_on=cohort.ends_on - datetime.timedelta(days=1)
+        )

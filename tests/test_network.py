@@ -144,3 +144,45 @@ def test_an_inactive_user_has_no_roles(center, registrar):
     registrar.save()
     assert not access.has_perm(registrar, Perm.VIEW_CENTER, network=center.network, center=center)
     assert list(access.centers_visible_to(registrar)) == []
+
+
+def test_a_role_at_a_center_of_another_network_is_refused_and_never_opens_it(network, center):
+    from kakehashi.core.models import User
+
+    elsewhere = factories.make_network("elsewhere")
+    foreign = factories.make_center(elsewhere, "foreign")
+    user = User.objects.create_user("drifter")
+    with pytest.raises(InvalidInput, match="not a center of"):
+        services.grant_role(
+            actor=None, user=user, network=network, role="registrar", center=foreign
+        )
+    # Even a membership written around the service opens nothing across networks.
+    from kakehashi.network.models import Membership
+
+    Membership.objects.create(user=user, network=network, center=foreign, role="registrar")
+    assert list(access.centers_visible_to(user)) == []
+
+
+def test_a_granted_role_takes_effect_at_once(center, network):
+    from kakehashi.core.models import User
+
+    user = User.objects.create_user("newcomer")
+    assert not access.has_perm(user, Perm.REVIEW, network=network, center=center)
+    services.grant_role(actor=None, user=user, network=network, role="registrar", center=center)
+    assert access.has_perm(user, Perm.REVIEW, network=network, center=center)
+
+
+def test_a_center_recorded_years_later_opens_on_its_real_date(network):
+    center = services.create_center(
+        actor=None,
+        network=network,
+        slug="khabarovsk",
+        name={"en": "Khabarovsk"},
+        city={"en": "Khabarovsk"},
+        timezone_name="Asia/Vladivostok",
+        opened_on=datetime.date(1994, 11, 1),
+    )
+    center = services.change_center_status(
+        actor=None, center=center, to_status="operating", effective_on=datetime.date(1994, 11, 1)
+    )
+    assert center.status_since == datetime.date(1994, 11, 1)

@@ -499,6 +499,8 @@ def complete(*, actor: User | None, enrollment: Enrollment) -> Enrollment:
     if actor is not None:
         access.require(actor, Perm.REVIEW, network=cohort.center.network_id, center=cohort.center)
     ensure_writable(cohort.center)
+    if cohort.starts_on > timezone.localdate(timezone=cohort.center.tzinfo):
+        raise InvalidTransition(_("Nobody can complete a cohort that has not started yet."))
     if enrollment.status != Status.ENROLLED:
         raise InvalidTransition(
             _("Only an enrolled participant can complete; this one is %(status)s.")
@@ -544,3 +546,57 @@ def expire_offers(*, now: datetime.datetime | None = None) -> int:
             _promote(cohort, None, now=now)
             expired += len(due)
     return expired
+
+
+PAST_OUTCOMES = (Status.COMPLETED, Status.WITHDRAWN)
+
+
+@transaction.atomic
+def record_past_participant(
+    *,
+    actor: User | None,
+    cohort: Cohort,
+    applicant: Applicant,
+    outcome: str = Status.COMPLETED,
+    note: str = "",
+) -> Enrollment:
+    """Record someone who took part in a cohort that has already ended, from the center's
+    earlier records (paper files, a previous system). Applications to an ended cohort are
+    refused; this is how its history gets in, audited as ``recorded``."""
+    applicant = applicant.cleaned()
+    locked = _lock_cohort(cohort.pk)
+    if actor is not None:
+        access.require(
+            actor, Perm.ENROLL_OTHERS, network=locked.center.network_id, center=locked.center
+        )
+    ensure_writable(locked.center)
+    if locked.ends_on >= timezone.localdate(timezone=locked.center.tzinfo):
+        raise InvalidTransition(
+            _("This cohort has not ended yet; enroll participants the usual way.")
+        )
+    if outcome not in PAST_OUTCOMES:
+        raise InvalidInput(
+            _("%(outcome)s is not an outcome of a past cohort.") % {"outcome": outcome},
+            fields={"outcome": _("Choose completed or withdrawn.")},
+        )
+    if outcome in SEAT_HOLDING and seats_held(locked) >= locked.capacity:
+        raise CohortFull(
+            _("All %(capacity)d seats of this cohort are already recorded as taken.")
+            % {"capacity": locked.capacity}
+        )
+    participant = _participant_for(locked, applicant, None)
+    if Enrollment.objects.filter(cohort=locked, participant=participant, status__in=LIVE).exists():
+        raise AlreadyApplied(
+            _("%(email)s is already recorded in this cohort.") % {"email": participant.email}
+        )
+    now = timezone.now()
+    enrollment = Enrollment.objects.create(
+        cohort=locked,
+        participant=participant,
+        status=outcome,
+        note=note.strip(),
+        created_at=now,
+        status_changed_at=now,
+    )
+    _log(locked, enrollment, actor, "recorded", email=participant.email, note=note.strip())
+    return enrollment

@@ -172,4 +172,5 @@ class Session(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.cohort.program} — {self.starts_at:%Y-%m-%d %H:%M}"
+        local = self.starts_at.astimezone(self.cohort.center.tzinfo)
+        return f"{self.cohort.program} — {local:%Y-%m-%d %H:%M}"

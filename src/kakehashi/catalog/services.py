@@ -278,6 +278,23 @@ def update_cohort(*, actor: User | None, cohort: Cohort, **changes: Any) -> Coho
     for name, value in fields.items():
         setattr(cohort, name, value)
     _check_dates(cohort)
+    outside = cohort.sessions.all()
+    sessions_outside = [
+        session
+        for session in outside
+        if not (
+            cohort.starts_on
+            <= session.starts_at.astimezone(cohort.center.tzinfo).date()
+            <= session.ends_at.astimezone(cohort.center.tzinfo).date()
+            <= cohort.ends_on
+        )
+    ]
+    if sessions_outside:
+        raise InvalidInput(
+            _("%(count)d sessions would fall outside the new dates; move them first.")
+            % {"count": len(sessions_outside)},
+            fields={"starts_on": _("Sessions fall outside these dates.")},
+        )
     held = cohort.enrollments.filter(status__in=SEAT_HOLDING).count()
     if cohort.capacity < held:
         raise InvalidInput(
@@ -324,6 +341,22 @@ def schedule_session(
         raise InvalidInput(
             _("A session must end after it starts."),
             fields={"ends_at": _("Must be after the start.")},
+        )
+    first_day = start.astimezone(center.tzinfo).date()
+    last_day = end.astimezone(center.tzinfo).date()
+    if first_day < cohort.starts_on or last_day > cohort.ends_on:
+        raise InvalidInput(
+            _("The session falls outside the cohort's dates (%(start)s to %(end)s).")
+            % {"start": cohort.starts_on.isoformat(), "end": cohort.ends_on.isoformat()},
+            fields={"starts_at": _("Choose a time within the cohort's dates.")},
+        )
+    if instructor is not None and not access.has_perm(
+        instructor, Perm.VIEW_CENTER, network=center.network_id, center=center
+    ):
+        raise InvalidInput(
+            _("%(name)s does not work at %(center)s.")
+            % {"name": instructor.get_username(), "center": center.name},
+            fields={"instructor": _("Choose someone who works at this center.")},
         )
     if room is not None and room.center_id != center.pk:
         raise InvalidInput(

@@ -5,32 +5,25 @@ network office its centers and catalog, each center's registrar (or the office, 
 center has none) its cohorts and sessions; applicants apply themselves where applications
 are open, and registrars decide on them.
 
-History is the awkward part, because the services record the present:
-
-- A new center's "planned" step is dated today, and no later step may take effect before
-  it. Each center is opened on its real date if the services accept it, otherwise today;
-  its ``opened_on`` is the real date either way.
-- No one may enroll in a cohort that has ended. So a past cohort (2022 to 2025) is scheduled
-  with its real start and sessions but an end date of tomorrow; the registrar enrolls its
-  participants, then sets the real end date (``catalog.cohort.changed`` in the audit log)
-  and marks them completed.
-
-Both are said in the report the command prints.
+History goes in as history: each center is planned and opened on its real date, and the
+participants of past cohorts (2022 to 2025) are recorded by their registrars with
+``record_past_participant`` (``admissions.enrollment.recorded`` in the audit log), as a
+center moving its paper records into Kakehashi would.
 """
 
 import datetime
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from kakehashi.admissions import services as admissions
-from kakehashi.admissions.models import Enrollment
+from kakehashi.admissions.models import Enrollment, Status
 from kakehashi.catalog import services as catalog
 from kakehashi.catalog.models import Admission, Cohort, Format, Program
-from kakehashi.core.errors import Conflict, InvalidInput
+from kakehashi.core.errors import Conflict
 from kakehashi.core.models import User
 from kakehashi.core.roles import Role
 from kakehashi.demo.accounts import (
@@ -178,7 +171,6 @@ class DemoAlreadyLoaded(Conflict):
 @dataclass
 class LoadReport:
     network: Network
-    notes: list[str] = field(default_factory=list)
 
 
 def is_loaded() -> bool:
@@ -203,12 +195,6 @@ class DemoLoader:
         self.pools: dict[str, list[Person]] = {}
         self.center_facts = {facts.slug: facts for facts in CENTERS}
         self.program_facts = {facts.slug: facts for facts in PROGRAMS}
-        self.notes: list[str] = []
-
-    def _note(self, text: str) -> None:
-        """Tell the operator, once, where the demo differs from what really happened."""
-        if text not in self.notes:
-            self.notes.append(text)
 
     # --- who acts ----------------------------------------------------------------------------
 
@@ -269,7 +255,7 @@ class DemoLoader:
             self._past_cohort(past)
         for current in CURRENT_COHORTS:
             self._current_cohort(current)
-        return LoadReport(network=network, notes=self.notes)
+        return LoadReport(network=network)
 
     def _create_users(self) -> None:
         for account in STAFF:
@@ -310,31 +296,13 @@ class DemoLoader:
             timezone_name=facts.timezone,
             opened_on=facts.opened_on,
         )
-        reason = f"Opened in {facts.opened_on:%B %Y}."
-        try:
-            center = network_services.change_center_status(
-                actor=office,
-                center=center,
-                to_status=CenterStatus.OPERATING,
-                effective_on=facts.opened_on,
-                reason=reason,
-            )
-        except InvalidInput as error:
-            # create_center dates the "planned" step today, and a later step may not take
-            # effect before it: the history cannot start in the past. Open it today instead.
-            if "effective_on" not in error.fields:
-                raise
-            center = network_services.change_center_status(
-                actor=office,
-                center=center,
-                to_status=CenterStatus.OPERATING,
-                reason=f"{reason} Recorded when the demo was loaded.",
-            )
-            self._note(
-                "The centers' opening dates are recorded (opened on), but their status history "
-                "starts today: the services date a new center's 'planned' step today and "
-                "refuse a later step dated before it."
-            )
+        center = network_services.change_center_status(
+            actor=office,
+            center=center,
+            to_status=CenterStatus.OPERATING,
+            effective_on=facts.opened_on,
+            reason=f"Opened in {facts.opened_on:%B %Y}.",
+        )
         self.centers[facts.slug] = center
 
     # --- cohorts -----------------------------------------------------------------------------
@@ -358,7 +326,6 @@ class DemoLoader:
         not_before: datetime.date,
         capacity: int,
         opens_on: datetime.date | None = None,
-        provisional_end: datetime.date | None = None,
         admission: str = Admission.FIRST_COME,
         fee: Decimal = Decimal(0),
         format: str = Format.IN_PERSON,
@@ -375,7 +342,7 @@ class DemoLoader:
             program=self.programs[program],
             center=where,
             starts_on=starts_on,
-            ends_on=provisional_end or ends_on,
+            ends_on=ends_on,
             capacity=capacity,
             fee=fee,
             currency="RUB",
@@ -403,32 +370,24 @@ class DemoLoader:
 
     def _past_cohort(self, plan: PastCohort) -> None:
         registrar = self.registrar(plan.center)
-        cohort, ends_on = self._schedule(
+        cohort, _ends_on = self._schedule(
             center=plan.center,
             program=plan.program,
             not_before=plan.not_before,
             capacity=plan.capacity,
-            # Enrolling in an ended cohort is refused, so it ends tomorrow for now.
-            provisional_end=self._local_today(plan.center) + datetime.timedelta(days=1),
         )
         size = self.rng.randint(plan.capacity - 6, plan.capacity)
-        enrollments = [
-            admissions.apply(actor=registrar, cohort=cohort, applicant=person.applicant)
-            for person in self.rng.sample(self.pools[plan.center], size)
-        ]
-        if self.rng.random() < 0.4:
-            leaver = enrollments.pop(self.rng.randrange(len(enrollments)))
-            admissions.withdraw(
-                actor=registrar, enrollment=leaver, reason=self.rng.choice(WITHDRAWAL_REASONS)
+        people = self.rng.sample(self.pools[plan.center], size)
+        leaver = self.rng.randrange(len(people)) if self.rng.random() < 0.4 else None
+        for index, person in enumerate(people):
+            left = index == leaver
+            admissions.record_past_participant(
+                actor=registrar,
+                cohort=cohort,
+                applicant=person.applicant,
+                outcome=Status.WITHDRAWN if left else Status.COMPLETED,
+                note=self.rng.choice(WITHDRAWAL_REASONS) if left else "",
             )
-        catalog.update_cohort(actor=registrar, cohort=cohort, ends_on=ends_on)
-        self._note(
-            "Past cohorts were scheduled to end tomorrow, filled by their registrars, then "
-            "given their real end dates: the services refuse enrollments in a cohort that has "
-            "ended. Their enrollments and audit events are dated today."
-        )
-        for enrollment in enrollments:
-            admissions.complete(actor=registrar, enrollment=enrollment)
 
     def _current_cohort(self, plan: CurrentCohort) -> None:
         registrar = self.registrar(plan.center)

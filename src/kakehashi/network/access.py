@@ -4,7 +4,7 @@ Superusers may do everything. Otherwise a user holds roles through memberships, 
 center or network-wide, and ``kakehashi.core.roles.GRANTS`` says what each role allows.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from kakehashi.core.errors import PermissionDenied
@@ -60,7 +60,18 @@ def centers_visible_to(user: User | None, perm: Perm = Perm.VIEW_CENTER) -> Quer
         return Center.objects.all()
     roles = [role for role, perms in GRANTS.items() if perm in perms]
     memberships = Membership.objects.filter(user=user, role__in=roles)
+    # A center-level membership counts only within its own network, so a role recorded
+    # against the wrong network can never open another network's center.
     return Center.objects.filter(
-        Q(pk__in=memberships.filter(center__isnull=False).values("center_id"))
+        Q(
+            pk__in=memberships.filter(
+                center__isnull=False, center__network_id=F("network_id")
+            ).values("center_id")
+        )
         | Q(network_id__in=memberships.filter(center__isnull=True).values("network_id"))
     )
+
+
+def forget_roles(user: User) -> None:
+    """Drop the roles cached on ``user`` (after a grant or a revocation)."""
+    user.__dict__.pop("_kh_roles", None)

@@ -96,8 +96,14 @@ def create_center(
     description: Mapping[str, str] | None = None,
     address: Mapping[str, str] | None = None,
     opened_on: datetime.date | None = None,
+    planned_on: datetime.date | None = None,
 ) -> Center:
-    """Plan a new center (status ``planned``); the network office's decision."""
+    """Plan a new center (status ``planned``); the network office's decision.
+
+    ``planned_on`` dates the plan: by default today in the center's zone, or the opening
+    day when that is earlier, so that a center recorded years after it opened can be
+    moved to ``operating`` on its real opening date.
+    """
     if actor is not None:
         access.require(actor, Perm.MANAGE_NETWORK, network=network)
     center = Center(
@@ -106,8 +112,15 @@ def create_center(
         timezone=_check_timezone(timezone_name),
         opened_on=opened_on,
         status=CenterStatus.PLANNED,
-        status_since=timezone.localdate(),
     )
+    today = timezone.localdate(timezone=center.tzinfo)
+    center.status_since = planned_on or min(today, opened_on or today)
+    if opened_on is not None and center.status_since > opened_on:
+        raise InvalidInput(
+            _("A center is planned before it opens: %(planned)s is after %(opened)s.")
+            % {"planned": center.status_since.isoformat(), "opened": opened_on.isoformat()},
+            fields={"planned_on": _("Must be on or before the opening date.")},
+        )
     if not center.slug:
         raise InvalidInput(
             _("A center needs a short address (slug)."), fields={"slug": _("Required.")}
@@ -174,7 +187,7 @@ def change_center_status(
                 "next": CenterStatus(to_status).label,
             }
         )
-    effective_on = effective_on or timezone.localdate()
+    effective_on = effective_on or timezone.localdate(timezone=center.tzinfo)
     last = center.status_changes.order_by("-effective_on", "-pk").first()
     if last is not None and effective_on < last.effective_on:
         raise InvalidInput(
@@ -244,6 +257,12 @@ def grant_role(
             _("%(role)s is not a role.") % {"role": role},
             fields={"role": _("Choose one of: %(choices)s.") % {"choices": ", ".join(Role.values)}},
         )
+    if center is not None and center.network_id != network.pk:
+        raise InvalidInput(
+            _("%(center)s is not a center of %(network)s.")
+            % {"center": center.name, "network": network.name},
+            fields={"center": _("Choose a center of this network.")},
+        )
     if role == Role.OFFICE and center is not None:
         raise InvalidInput(
             _("The network office role is network-wide; give no center."),
@@ -252,6 +271,7 @@ def grant_role(
     membership, created = Membership.objects.get_or_create(
         user=user, network=network, center=center, role=role
     )
+    access.forget_roles(user)
     if created:
         key = (
             audit.chain_key_for_center(center.pk)

@@ -157,5 +157,3 @@ class Command(BaseCommand):
             'example.com, companies marked "(generated)"); the network, its six centers and '
             "their opening dates are real."
         )
-        for note in report.notes:
-            out(f"Note: {note}")
