@@ -45,3 +45,15 @@ def test_development_defaults_fail_the_deployment_checks(tmp_path):
     # The development defaults (DEBUG, a known key) must never pass for production.
     result = run(tmp_path)
     assert result.returncode != 0
+
+
+def test_the_readme_lists_every_setting():
+    root = Path(__file__).resolve().parents[1]
+    source = (root / "src" / "kakehashi" / "settings.py").read_text()
+    readme = (root / "README.md").read_text()
+    import re
+
+    names = set(re.findall(r'(?:environ\.get|env\w*)\(\s*"([A-Z_]+)"', source))
+    assert names, "no settings found: the pattern is out of date"
+    missing = sorted(name for name in names if f"`{name}`" not in readme)
+    assert missing == []
