@@ -128,6 +128,18 @@ def cohort(center: Center, program: Program) -> Cohort:
 
 
 @pytest.fixture
+def february(center: Center, program: Program) -> Cohort:
+    """A cohort with known dates, for scheduling sessions within them."""
+    return factories.make_cohort(
+        center,
+        program,
+        code="february",
+        starts_on=datetime.date(2031, 2, 1),
+        ends_on=datetime.date(2031, 2, 28),
+    )
+
+
+@pytest.fixture
 def review_cohort(center: Center, program: Program) -> Cohort:
     return factories.make_cohort(center, program, capacity=1, admission="review")
 
@@ -767,7 +779,7 @@ def test_registrar_of_another_center_neither_sees_nor_changes_its_cohorts(
         assert_error(api.get(f"/cohorts/{cohort.pk}/enrollments"), 404, "not_found")
         assert_error(api.post("/cohorts", cohort_body(program, center)), 404, "not_found")
         assert_error(api.patch(f"/cohorts/{cohort.pk}", {"capacity": 9}), 404, "not_found")
-        session = {"starts_at": "2031-01-01T10:00:00", "ends_at": "2031-01-01T12:00:00"}
+        session = {"starts_at": f"{cohort.starts_on}T10:00", "ends_at": f"{cohort.starts_on}T12:00"}
         assert_error(api.post(f"/cohorts/{cohort.pk}/sessions", session), 404, "not_found")
         assert_error(enroll(api, cohort, 1), 404, "not_found")
 
@@ -781,7 +793,7 @@ def test_a_viewer_sees_cohorts_but_cannot_change_them(
     with changes_nothing():
         assert_error(api.post("/cohorts", cohort_body(program, center)), 403, "forbidden")
         assert_error(api.patch(f"/cohorts/{cohort.pk}", {"capacity": 9}), 403, "forbidden")
-        session = {"starts_at": "2031-01-01T10:00:00", "ends_at": "2031-01-01T12:00:00"}
+        session = {"starts_at": f"{cohort.starts_on}T10:00", "ends_at": f"{cohort.starts_on}T12:00"}
         assert_error(api.post(f"/cohorts/{cohort.pk}/sessions", session), 403, "forbidden")
         assert_error(enroll(api, cohort, 1), 403, "forbidden")
 
@@ -876,12 +888,12 @@ def test_raising_capacity_offers_the_new_seats_to_the_waiting_list(
 
 
 def test_a_session_given_in_local_time_is_stored_in_utc(
-    api_as: Api, registrar: User, cohort: Cohort, center: Center
+    api_as: Api, registrar: User, february: Cohort, center: Center
 ) -> None:
     room = Room.objects.create(center=center, name="Aud. 1")
     api = api_as(registrar)
     response = api.post(
-        f"/cohorts/{cohort.pk}/sessions",
+        f"/cohorts/{february.pk}/sessions",
         {
             "title": "Введение в кайдзен",
             "starts_at": "2031-02-03T10:00:00",
@@ -893,7 +905,7 @@ def test_a_session_given_in_local_time_is_stored_in_utc(
     assert response.status_code == 201, response.content
     session = Session.objects.get(pk=response.json()["id"])
     assert session.starts_at == datetime.datetime(2031, 2, 3, 7, 0, tzinfo=datetime.UTC)
-    listed = api.get(f"/cohorts/{cohort.pk}/sessions").json()
+    listed = api.get(f"/cohorts/{february.pk}/sessions").json()
     assert [item["local_start"] for item in listed] == ["2031-02-03T10:00:00+03:00"]
     assert listed[0]["room"] == "Aud. 1"
     assert listed[0]["title"] == "Введение в кайдзен"
@@ -919,23 +931,23 @@ def test_bad_session_input_is_refused_naming_the_field(
     api_as: Api,
     registrar: User,
     outsider: User,
-    cohort: Cohort,
+    february: Cohort,
     change: dict[str, Any],
     field: str,
 ) -> None:
     body = {"starts_at": "2031-02-03T10:00:00", "ends_at": "2031-02-03T13:00:00", **change}
     with changes_nothing():
-        response = api_as(registrar).post(f"/cohorts/{cohort.pk}/sessions", body)
+        response = api_as(registrar).post(f"/cohorts/{february.pk}/sessions", body)
     assert_error(response, 422, "invalid", fields=[field])
 
 
 def test_a_session_cannot_use_a_room_of_another_center(
-    api_as: Api, registrar: User, cohort: Cohort, other_center: Center
+    api_as: Api, registrar: User, february: Cohort, other_center: Center
 ) -> None:
     room = Room.objects.create(center=other_center, name="Far away")
     body = {"starts_at": "2031-02-03T10:00:00", "ends_at": "2031-02-03T13:00:00", "room": room.pk}
     with changes_nothing():
-        response = api_as(registrar).post(f"/cohorts/{cohort.pk}/sessions", body)
+        response = api_as(registrar).post(f"/cohorts/{february.pk}/sessions", body)
     assert_error(response, 422, "invalid", fields=["room"])
 
 

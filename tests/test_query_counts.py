@@ -147,7 +147,9 @@ def test_roster_runs_a_fixed_number_of_queries(api_as: Api, reader: User, center
 def test_session_list_runs_a_fixed_number_of_queries(
     api_as: Api, reader: User, network: Network, center: Center
 ) -> None:
-    cohort = factories.make_cohort(center)
+    cohort = factories.make_cohort(
+        center, starts_on=datetime.date(2031, 3, 1), ends_on=datetime.date(2031, 3, 31)
+    )
     start = datetime.datetime(2031, 3, 1, 10, 0)
 
     def schedule(n: int, room: Room | None, instructor: User | None) -> None:
