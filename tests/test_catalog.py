@@ -42,6 +42,12 @@ def create(center, program, **changes):  # type: ignore[no-untyped-def]
         ({"format": "carrier-pigeon"}, "format"),
         ({"admission": "lottery"}, "admission"),
         ({"offer_hours": 0}, "offer_hours"),
+        ({"fee": "1e20"}, "fee"),
+        ({"fee": "1.234", "currency": "KWD"}, "currency"),
+        ({"capacity": 10**12}, "capacity"),
+        ({"code": "весна-2027"}, "code"),
+        ({"code": "x" * 61}, "code"),
+        ({"code": "spring\x002027"}, "code"),
     ],
 )
 def test_bad_cohort_input_is_named_and_changes_nothing(center, program, changes, field):
@@ -176,3 +182,18 @@ def test_cohort_dates_cannot_leave_its_sessions_outside(center):
         services.update_cohort(
             actor=None, cohort=cohort, ends_on=cohort.ends_on - datetime.timedelta(days=1)
         )
+
+
+@pytest.mark.parametrize("field", ["starts_on", "ends_on", "capacity", "fee", "offer_hours"])
+def test_required_cohort_fields_cannot_be_emptied(center, program, field):
+    cohort = create(center, program)
+    with pytest.raises(InvalidInput) as error:
+        services.update_cohort(actor=None, cohort=cohort, **{field: None})
+    assert field in error.value.fields
+
+
+def test_a_program_slug_is_made_from_what_was_typed(network):
+    program = services.create_program(
+        actor=None, network=network, slug="Small Business 101", name={"en": "SB"}, topic="general"
+    )
+    assert program.slug == "small-business-101"

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from kakehashi.admissions.models import LIVE, Enrollment, Participant, Status
 from kakehashi.catalog.models import SEAT_HOLDING, Admission, Cohort
 from kakehashi.core import audit
+from kakehashi.core.cleaning import clean_text
 from kakehashi.core.errors import Conflict, InvalidInput, InvalidTransition, PermissionDenied
 from kakehashi.core.locking import lock_row
 from kakehashi.core.models import User
@@ -55,7 +56,7 @@ class Applicant:
     phone: str = ""
 
     def cleaned(self) -> "Applicant":
-        email = (self.email or "").strip().lower()
+        email = clean_text("email", self.email, max_length=254).lower()
         try:
             validate_email(email)
         except ValidationError:
@@ -63,26 +64,18 @@ class Applicant:
                 _("%(email)s is not a valid email address.") % {"email": self.email or "''"},
                 fields={"email": _("Enter a valid email address.")},
             ) from None
-        full_name = " ".join((self.full_name or "").split())
+        full_name = " ".join(clean_text("full_name", self.full_name, max_length=200).split())
         if not full_name:
             raise InvalidInput(
                 _("Tell us your full name."), fields={"full_name": _("This field is required.")}
             )
-        limits = {"full_name": 200, "company": 200, "position": 200, "industry": 200, "phone": 40}
         values = {
             "full_name": full_name,
-            "company": (self.company or "").strip(),
-            "position": (self.position or "").strip(),
-            "industry": (self.industry or "").strip(),
-            "phone": (self.phone or "").strip(),
+            "company": clean_text("company", self.company, max_length=200),
+            "position": clean_text("position", self.position, max_length=200),
+            "industry": clean_text("industry", self.industry, max_length=200),
+            "phone": clean_text("phone", self.phone, max_length=40),
         }
-        for name, limit in limits.items():
-            if len(values[name]) > limit:
-                raise InvalidInput(
-                    _("%(field)s is longer than %(max)d characters.")
-                    % {"field": name, "max": limit},
-                    fields={name: _("Too long.")},
-                )
         return Applicant(email=email, **values)
 
 
@@ -284,12 +277,7 @@ def apply(
     others can add people outside the application window.
     """
     applicant = applicant.cleaned()
-    motivation = (motivation or "").strip()
-    if len(motivation) > 5000:
-        raise InvalidInput(
-            _("The motivation text is longer than 5000 characters."),
-            fields={"motivation": _("Too long.")},
-        )
+    motivation = clean_text("motivation", motivation, max_length=5000)
     with transaction.atomic():
         return _apply(actor=actor, cohort_id=cohort.pk, applicant=applicant, motivation=motivation)
 
@@ -395,8 +383,9 @@ def reject(*, actor: User | None, enrollment: Enrollment, reason: str = "") -> E
             _("Only a pending or waiting application can be rejected; this one is %(status)s.")
             % {"status": enrollment.get_status_display().lower()}
         )
-    _set_status(enrollment, Status.REJECTED, now=timezone.now(), note=reason.strip())
-    _log(cohort, enrollment, actor, "rejected", reason=reason.strip())
+    reason = clean_text("reason", reason, max_length=2000)
+    _set_status(enrollment, Status.REJECTED, now=timezone.now(), note=reason)
+    _log(cohort, enrollment, actor, "rejected", reason=reason)
     return enrollment
 
 
@@ -485,8 +474,9 @@ def withdraw(
         )
     now = timezone.now()
     freed = enrollment.holds_seat
-    _set_status(enrollment, Status.WITHDRAWN, now=now, offer_expires_at=None, note=reason.strip())
-    _log(cohort, enrollment, actor, "withdrawn", reason=reason.strip())
+    reason = clean_text("reason", reason, max_length=2000)
+    _set_status(enrollment, Status.WITHDRAWN, now=now, offer_expires_at=None, note=reason)
+    _log(cohort, enrollment, actor, "withdrawn", reason=reason)
     if freed:
         _promote(cohort, actor, now=now)
     return enrollment
@@ -594,9 +584,9 @@ def record_past_participant(
         cohort=locked,
         participant=participant,
         status=outcome,
-        note=note.strip(),
+        note=clean_text("note", note, max_length=2000),
         created_at=now,
         status_changed_at=now,
     )
-    _log(locked, enrollment, actor, "recorded", email=participant.email, note=note.strip())
+    _log(locked, enrollment, actor, "recorded", email=participant.email, note=enrollment.note)
     return enrollment

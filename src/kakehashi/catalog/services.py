@@ -8,7 +8,6 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kakehashi.catalog.models import (
@@ -23,6 +22,7 @@ from kakehashi.catalog.models import (
 )
 from kakehashi.catalog.signals import capacity_increased
 from kakehashi.core import audit
+from kakehashi.core.cleaning import clean_int, clean_slug, clean_text, clean_url
 from kakehashi.core.errors import InvalidInput
 from kakehashi.core.locking import lock_row
 from kakehashi.core.models import User
@@ -62,10 +62,10 @@ def create_program(
         access.require(actor, Perm.MANAGE_PROGRAMS, network=network)
     program = Program(
         network=network,
-        slug=slugify(slug),
+        slug=clean_slug("slug", slug),
         topic=_choice("topic", topic, Topic),
         audience=_choice("audience", audience, Audience),
-        hours=hours,
+        hours=clean_int("hours", hours, minimum=0, maximum=10_000),
     )
     if not program.slug:
         raise InvalidInput(
@@ -105,10 +105,20 @@ def _aware(value: datetime.datetime | None, center: Center) -> datetime.datetime
 def _check_cohort_fields(center: Center, fields: dict[str, Any]) -> dict[str, Any]:
     """Validate and normalise cohort fields; raises InvalidInput naming the first bad one."""
     out = dict(fields)
-    if "capacity" in out and (out["capacity"] is None or int(out["capacity"]) < 1):
-        raise InvalidInput(
-            _("A cohort needs at least one seat."), fields={"capacity": _("Enter 1 or more.")}
-        )
+    nullable = {"applications_open_at", "applications_close_at"}
+    for name, value in out.items():
+        if value is None and name not in nullable:
+            raise InvalidInput(
+                _("%(field)s cannot be empty.") % {"field": name},
+                fields={name: _("This field is required.")},
+            )
+    if "capacity" in out:
+        capacity = clean_int("capacity", out["capacity"], minimum=0, maximum=100_000)
+        if capacity < 1:
+            raise InvalidInput(
+                _("A cohort needs at least one seat."), fields={"capacity": _("Enter 1 or more.")}
+            )
+        out["capacity"] = capacity
     if "currency" in out:
         out["currency"] = check_currency(out["currency"])
     if "fee" in out:
@@ -123,10 +133,9 @@ def _check_cohort_fields(center: Center, fields: dict[str, Any]) -> dict[str, An
         _choice("format", out["format"], Format)
     if "admission" in out:
         _choice("admission", out["admission"], Admission)
-    if "offer_hours" in out and not (1 <= int(out["offer_hours"]) <= 24 * 60):
-        raise InvalidInput(
-            _("An offer must hold its seat for between 1 hour and 60 days."),
-            fields={"offer_hours": _("Enter 1 to 1440.")},
+    if "offer_hours" in out:
+        out["offer_hours"] = clean_int(
+            "offer_hours", out["offer_hours"], minimum=1, maximum=24 * 60
         )
     for name in ("applications_open_at", "applications_close_at"):
         if name in out:
@@ -203,7 +212,9 @@ def create_cohort(
     cohort = Cohort(
         program=program,
         center=center,
-        code=slugify(code) or f"{program.slug}-{starts_on:%Y-%m}",
+        code=clean_slug("code", code, max_length=60)
+        if code
+        else f"{program.slug}-{starts_on:%Y-%m}",
         starts_on=starts_on,
         ends_on=ends_on,
         **fields,
@@ -366,13 +377,13 @@ def schedule_session(
     session_format = _choice("format", format or cohort.format, Format)
     session = Session.objects.create(
         cohort=cohort,
-        title=title.strip(),
+        title=clean_text("title", title, max_length=200),
         starts_at=start,
         ends_at=end,
         room=room,
         instructor=instructor,
         format=session_format,
-        online_url=online_url,
+        online_url=clean_url("online_url", online_url),
     )
     audit.record(
         chain_key=audit.chain_key_for_center(center.pk),

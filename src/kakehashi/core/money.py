@@ -8,7 +8,13 @@ from django.utils.translation import gettext as _
 from kakehashi.core.errors import InvalidInput
 
 # Currencies Kakehashi accepts; babel knows their minor units (JPY 0, RUB and USD 2, ...).
-CURRENCIES: frozenset[str] = frozenset(list_currencies())
+# Amounts are stored with two decimal places, so currencies with three (KWD) are refused
+# rather than rounded.
+CURRENCIES: frozenset[str] = frozenset(
+    code for code in list_currencies() if int(get_currency_precision(code)) <= 2
+)
+# The largest amount the database columns hold (12 digits, 2 of them decimal places).
+MAX_AMOUNT = Decimal("9999999999.99")
 
 
 def minor_units(currency: str) -> int:
@@ -47,6 +53,12 @@ def to_amount(value: object, currency: str, *, field: str = "amount") -> Decimal
     if amount < 0:
         raise InvalidInput(
             _("An amount cannot be negative."), fields={field: _("Enter zero or more.")}
+        )
+    if amount > MAX_AMOUNT:
+        raise InvalidInput(
+            _("%(value)s is more than Kakehashi can record (at most %(max)s).")
+            % {"value": value, "max": MAX_AMOUNT},
+            fields={field: _("Enter a smaller amount.")},
         )
     places = minor_units(code)
     exponent = amount.as_tuple().exponent

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext as _
 
+from kakehashi.core.cleaning import clean_text
 from kakehashi.core.errors import InvalidInput
 
 LANGUAGE_CODES: tuple[str, ...] = tuple(code for code, _name in settings.LANGUAGES)
@@ -32,20 +33,20 @@ def check_texts(
             % {"field": field, "codes": ", ".join(unknown), "known": ", ".join(LANGUAGE_CODES)},
             fields={field: _("Unsupported language.")},
         )
-    cleaned = {code: (text or "").strip() for code, text in values.items()}
+    cleaned: dict[str, str] = {}
+    for code, text in values.items():
+        try:
+            cleaned[code] = clean_text(f"{field} ({code})", text, max_length=max_length or 100_000)
+        except InvalidInput as error:
+            # Report against the field itself, where forms and clients show it.
+            raise InvalidInput(
+                error.message, fields={field: next(iter(error.fields.values()))}
+            ) from None
     if required and not cleaned.get(DEFAULT):
         raise InvalidInput(
             _("%(field)s is required in English.") % {"field": field},
             fields={field: _("This field is required.")},
         )
-    if max_length is not None:
-        for code, text in cleaned.items():
-            if len(text) > max_length:
-                raise InvalidInput(
-                    _("%(field)s (%(code)s) is longer than %(max)d characters.")
-                    % {"field": field, "code": code, "max": max_length},
-                    fields={field: _("Too long.")},
-                )
     return cleaned
 
 

@@ -5,10 +5,10 @@ from collections.abc import Mapping
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kakehashi.core import audit
+from kakehashi.core.cleaning import clean_int, clean_slug, clean_text
 from kakehashi.core.errors import Conflict, InvalidInput, InvalidTransition, PermissionDenied
 from kakehashi.core.locking import lock_row
 from kakehashi.core.models import User
@@ -65,7 +65,7 @@ def create_network(
     """Create a network. Only a superuser (or a command run by the operator) may."""
     if actor is not None and not actor.is_superuser:
         raise PermissionDenied(_("Only an administrator can create a network."))
-    network = Network(slug=slugify(slug), founded_on=founded_on)
+    network = Network(slug=clean_slug("slug", slug), founded_on=founded_on)
     apply_texts(network, "name", check_texts("name", name, max_length=200))
     apply_texts(network, "description", check_texts("description", description, required=False))
     if Network.objects.filter(slug=network.slug).exists():
@@ -108,7 +108,7 @@ def create_center(
         access.require(actor, Perm.MANAGE_NETWORK, network=network)
     center = Center(
         network=network,
-        slug=slugify(slug),
+        slug=clean_slug("slug", slug),
         timezone=_check_timezone(timezone_name),
         opened_on=opened_on,
         status=CenterStatus.PLANNED,
@@ -195,6 +195,7 @@ def change_center_status(
             % {"date": last.effective_on.isoformat()},
             fields={"effective_on": _("Too early.")},
         )
+    reason = clean_text("reason", reason, max_length=2000)
     previous = center.status
     center.status = to_status
     center.status_since = effective_on
@@ -225,9 +226,9 @@ def add_room(*, actor: User | None, center: Center, name: str, capacity: int | N
         access.require(actor, Perm.MANAGE_CENTER, network=center.network_id, center=center)
     center = lock_row(Center.objects.all(), pk=center.pk)
     ensure_writable(center)
-    name = name.strip()
-    if not name:
-        raise InvalidInput(_("A room needs a name."), fields={"name": _("Required.")})
+    name = clean_text("name", name, max_length=100, required=True)
+    if capacity is not None:
+        capacity = clean_int("capacity", capacity, minimum=1)
     if center.rooms.filter(name=name).exists():
         raise InvalidInput(
             _("%(center)s already has a room called %(name)s.")
