@@ -197,3 +197,31 @@ def test_a_program_slug_is_made_from_what_was_typed(network):
         actor=None, network=network, slug="Small Business 101", name={"en": "SB"}, topic="general"
     )
     assert program.slug == "small-business-101"
+
+
+def test_the_office_edits_and_retires_a_program(network, office, center):
+    program = factories.make_program(network, "kaizen")
+    services.update_program(
+        actor=office, program=program, name={"ru": "Кайдзен"}, hours=36, description={"en": "5S"}
+    )
+    program.refresh_from_db()
+    assert (program.name_en, program.name_ru, program.hours) == (
+        "Production management",
+        "Кайдзен",
+        36,
+    )
+    services.update_program(actor=office, program=program, is_active=False)
+    with pytest.raises(InvalidInput, match="no longer offered"):
+        create(center, program)
+    actions = AuditEvent.objects.filter(object_type="catalog.program", object_id=str(program.pk))
+    assert list(actions.order_by("seq").values_list("action", flat=True)) == [
+        "catalog.program.created",
+        "catalog.program.changed",
+        "catalog.program.retired",
+    ]
+
+
+def test_registrars_cannot_edit_the_catalog(network, registrar):
+    program = factories.make_program(network)
+    with pytest.raises(PermissionDenied):
+        services.update_program(actor=registrar, program=program, hours=1)

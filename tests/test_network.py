@@ -186,3 +186,46 @@ def test_a_center_recorded_years_later_opens_on_its_real_date(network):
         actor=None, center=center, to_status="operating", effective_on=datetime.date(1994, 11, 1)
     )
     assert center.status_since == datetime.date(1994, 11, 1)
+
+
+def test_a_managers_correction_of_a_centers_details_is_audited(center, network):
+    from kakehashi.core.models import User
+
+    manager = User.objects.create_user("manager")
+    services.grant_role(actor=None, user=manager, network=network, role="manager", center=center)
+    center = services.update_center(
+        actor=manager,
+        center=center,
+        name={"ja": "モスクワ日本センター"},
+        timezone_name="Europe/Samara",
+    )
+    center.refresh_from_db()
+    assert (center.name_en, center.name_ja) == ("Center moscow", "モスクワ日本センター")
+    assert center.timezone == "Europe/Samara"
+    event = AuditEvent.objects.filter(action="network.center.changed").get()
+    assert event.data["after"]["timezone"] == "Europe/Samara"
+
+
+def test_changing_nothing_writes_nothing(center):
+    before = AuditEvent.objects.count()
+    services.update_center(actor=None, center=center, name={"en": center.name_en})
+    assert AuditEvent.objects.count() == before
+
+
+def test_other_centers_staff_cannot_correct_a_center(center, other_registrar):
+    with pytest.raises(PermissionDenied):
+        services.update_center(actor=other_registrar, center=center, name={"en": "Hijacked"})
+    center.refresh_from_db()
+    assert center.name_en == "Center moscow"
+
+
+def test_a_revoked_role_stops_working_at_once(center, network, registrar):
+    from kakehashi.network.models import Membership
+
+    membership = Membership.objects.get(user=registrar)
+    assert access.has_perm(registrar, Perm.REVIEW, network=network, center=center)
+    services.revoke_role(actor=None, membership=membership)
+    # Roles are read once per user object, i.e. once per request; the next request sees it.
+    registrar = type(registrar).objects.get(pk=registrar.pk)
+    assert not access.has_perm(registrar, Perm.REVIEW, network=network, center=center)
+    assert AuditEvent.objects.filter(action="network.membership.revoked").exists()

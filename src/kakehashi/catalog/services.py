@@ -185,6 +185,7 @@ def create_cohort(
         access.require(actor, Perm.MANAGE_COHORTS, network=center.network_id, center=center)
     center = lock_row(Center.objects.all(), pk=center.pk)
     ensure_writable(center)
+    program = Program.objects.get(pk=program.pk)  # as it is now, not as the caller read it
     if program.network_id != center.network_id:
         raise InvalidInput(
             _("%(program)s is not in this center's network.") % {"program": program.name},
@@ -399,3 +400,61 @@ def schedule_session(
         },
     )
     return session
+
+
+@transaction.atomic
+def update_program(
+    *,
+    actor: User | None,
+    program: Program,
+    name: Mapping[str, str] | None = None,
+    description: Mapping[str, str] | None = None,
+    topic: str | None = None,
+    audience: str | None = None,
+    hours: int | None = None,
+    is_active: bool | None = None,
+) -> Program:
+    """Edit a program of the catalog, or retire it (``is_active=False``: no new cohorts).
+
+    Only what is given changes; the slug stays, since links and cohort codes use it."""
+    program = lock_row(Program.objects.all(), pk=program.pk)
+    if actor is not None:
+        access.require(actor, Perm.MANAGE_PROGRAMS, network=program.network_id)
+    before: dict[str, object] = {}
+    after: dict[str, object] = {}
+    for field, values, required in (("name", name, True), ("description", description, False)):
+        if values is None:
+            continue
+        current = texts_of(program, field)
+        merged = check_texts(
+            field, {**current, **values}, required=required, max_length=200 if required else None
+        )
+        if merged != current:
+            before[field], after[field] = current, merged
+            apply_texts(program, field, merged)
+    plain: dict[str, object] = {}
+    if topic is not None:
+        plain["topic"] = _choice("topic", topic, Topic)
+    if audience is not None:
+        plain["audience"] = _choice("audience", audience, Audience)
+    if hours is not None:
+        plain["hours"] = clean_int("hours", hours, minimum=0, maximum=10_000)
+    if is_active is not None:
+        plain["is_active"] = bool(is_active)
+    for field, value in plain.items():
+        if getattr(program, field) != value:
+            before[field], after[field] = getattr(program, field), value
+            setattr(program, field, value)
+    if not after:
+        return program
+    program.save()
+    audit.record(
+        chain_key=audit.chain_key_for_network(program.network_id),
+        action="catalog.program.retired"
+        if after.get("is_active") is False
+        else "catalog.program.changed",
+        actor=actor,
+        target=program,
+        data={"before": before, "after": after},
+    )
+    return program

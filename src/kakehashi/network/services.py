@@ -287,3 +287,86 @@ def grant_role(
             data={"user": user.get_username(), "role": role},
         )
     return membership
+
+
+CENTER_TEXT_FIELDS = {"name": 200, "city": 100, "description": None, "address": 300}
+
+
+@transaction.atomic
+def update_center(
+    *,
+    actor: User | None,
+    center: Center,
+    name: Mapping[str, str] | None = None,
+    city: Mapping[str, str] | None = None,
+    description: Mapping[str, str] | None = None,
+    address: Mapping[str, str] | None = None,
+    timezone_name: str | None = None,
+    opened_on: datetime.date | None = None,
+) -> Center:
+    """Correct a center's details; only what is given changes. Its slug and network stay."""
+    center = lock_row(Center.objects.all(), pk=center.pk)
+    if actor is not None:
+        access.require(actor, Perm.MANAGE_CENTER, network=center.network_id, center=center)
+    ensure_writable(center)
+    texts = {"name": name, "city": city, "description": description, "address": address}
+    before: dict[str, object] = {}
+    after: dict[str, object] = {}
+    for field, values in texts.items():
+        if values is None:
+            continue
+        limit = CENTER_TEXT_FIELDS[field]
+        current = texts_of(center, field)
+        merged = check_texts(
+            field, {**current, **values}, required=field in ("name", "city"), max_length=limit
+        )
+        if merged != current:
+            before[field], after[field] = current, merged
+            apply_texts(center, field, merged)
+    if timezone_name is not None and timezone_name != center.timezone:
+        before["timezone"], after["timezone"] = center.timezone, _check_timezone(timezone_name)
+        center.timezone = timezone_name
+    if opened_on is not None and opened_on != center.opened_on:
+        first = center.status_changes.order_by("effective_on", "pk").first()
+        if first is not None and opened_on < first.effective_on:
+            raise InvalidInput(
+                _("A center cannot open (%(opened)s) before it was planned (%(planned)s).")
+                % {"opened": opened_on.isoformat(), "planned": first.effective_on.isoformat()},
+                fields={"opened_on": _("Must be on or after the day the center was planned.")},
+            )
+        before["opened_on"], after["opened_on"] = center.opened_on, opened_on
+        center.opened_on = opened_on
+    if not after:
+        return center
+    center.save()
+    audit.record(
+        chain_key=audit.chain_key_for_center(center.pk),
+        action="network.center.changed",
+        actor=actor,
+        target=center,
+        data={"before": before, "after": after},
+    )
+    return center
+
+
+@transaction.atomic
+def revoke_role(*, actor: User | None, membership: Membership) -> None:
+    """Take a role away. The membership row goes; the audit log keeps that it existed."""
+    if actor is not None:
+        access.require(actor, Perm.MANAGE_NETWORK, network=membership.network_id)
+    membership = lock_row(Membership.objects.select_related("user"), pk=membership.pk)
+    key = (
+        audit.chain_key_for_center(membership.center_id)
+        if membership.center_id is not None
+        else audit.chain_key_for_network(membership.network_id)
+    )
+    audit.record(
+        chain_key=key,
+        action="network.membership.revoked",
+        actor=actor,
+        target=membership,
+        data={"user": membership.user.get_username(), "role": membership.role},
+    )
+    user = membership.user
+    membership.delete()
+    access.forget_roles(user)
