@@ -368,3 +368,28 @@ def schedule_session(request: HttpRequest, cohort_id: int, payload: SessionIn) -
         online_url=payload.online_url,
     )
     return Status(201, session)
+
+
+class ProgramPatch(InputSchema):
+    name: Texts | None = None
+    description: Texts | None = None
+    topic: str | None = None
+    audience: str | None = None
+    hours: int | None = Field(None, ge=0, le=10_000)
+    is_active: bool | None = None
+
+
+@router.patch("/programs/{program_id}", response={200: ProgramOut, **ERRORS})
+def update_program(request: HttpRequest, program_id: int, payload: ProgramPatch) -> Program:
+    """Edit a program, or retire it with ``{"is_active": false}`` (network office)."""
+    program = get_object_or_404(visible_programs(request), pk=program_id)
+    return services.update_program(
+        actor=_user(request),
+        program=program,
+        name=payload.name.dict(exclude_unset=True) if payload.name else None,
+        description=payload.description.dict(exclude_unset=True) if payload.description else None,
+        topic=payload.topic,
+        audience=payload.audience,
+        hours=payload.hours,
+        is_active=payload.is_active,
+    )

@@ -100,3 +100,33 @@ def change_status(request: HttpRequest, center_id: int, payload: StatusIn) -> Ce
         effective_on=payload.effective_on,
         reason=payload.reason,
     )
+
+
+class CenterPatch(InputSchema):
+    name: Texts | None = None
+    city: Texts | None = None
+    description: Texts | None = None
+    address: Texts | None = None
+    timezone: str | None = Field(None, max_length=64)
+    opened_on: datetime.date | None = None
+
+
+def _given(texts: Texts | None) -> dict[str, str] | None:
+    """Only the languages the client sent: the others keep their text."""
+    return texts.dict(exclude_unset=True) if texts is not None else None
+
+
+@router.patch("/centers/{center_id}", response={200: CenterOut, **ERRORS})
+def update_center(request: HttpRequest, center_id: int, payload: CenterPatch) -> Center:
+    """Correct a center's names, address, time zone or opening date (center manager)."""
+    center = get_object_or_404(visible_centers(request), pk=center_id)
+    return services.update_center(
+        actor=request.user,  # type: ignore[arg-type]
+        center=center,
+        name=_given(payload.name),
+        city=_given(payload.city),
+        description=_given(payload.description),
+        address=_given(payload.address),
+        timezone_name=payload.timezone,
+        opened_on=payload.opened_on,
+    )
