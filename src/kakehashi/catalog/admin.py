@@ -36,6 +36,7 @@ from kakehashi.network.admin import (
     open_centers_for,
     remembered,
 )
+from kakehashi.network import access
 from kakehashi.network.models import Room
 
 LOCAL_TIME_HELP = _("Local time at the center.")
@@ -51,8 +52,7 @@ def _local_time_help(db_field: Field, formfield: FormField | None) -> None:
 
 @admin.register(Program)
 class ProgramAdmin(ServiceModelAdmin, TranslationAdmin):
-    """The network's catalog. Programs are added here; changing one needs an update service
-    that does not exist yet, so a program's page is read-only."""
+    """The network's catalog: the network office adds, edits and retires programs."""
 
     add_fieldsets = [
         (None, {"fields": ["network", "slug", "name", "topic", "audience", "hours"]}),
@@ -98,7 +98,35 @@ class ProgramAdmin(ServiceModelAdmin, TranslationAdmin):
         )
 
     def has_change_permission(self, request: HttpRequest, obj: Program | None = None) -> bool:
-        return False  # no update_program service yet
+        user = staff_user(request)
+        if user is None:
+            return False
+        if obj is None:
+            return self.has_add_permission(request)
+        return access.has_perm(user, Perm.MANAGE_PROGRAMS, network=obj.network_id)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Program | None = None) -> Any:
+        # Links and cohort codes are made from the slug; a program stays in its network.
+        return ["network", "slug"] if obj is not None else []
+
+    def change_through_service(
+        self, request: HttpRequest, obj: Program, data: Mapping[str, Any], changed: Sequence[str]
+    ) -> Program:
+        def given(field: str) -> dict[str, str] | None:
+            return (
+                texts_from(data, field) if any(f.startswith(f"{field}_") for f in changed) else None
+            )
+
+        return services.update_program(
+            actor=acting_user(request),
+            program=obj,
+            name=given("name"),
+            description=given("description"),
+            topic=data["topic"] if "topic" in changed else None,
+            audience=data["audience"] if "audience" in changed else None,
+            hours=data["hours"] if "hours" in changed else None,
+            is_active=data["is_active"] if "is_active" in changed else None,
+        )
 
     def formfield_for_foreignkey(
         self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
