@@ -28,6 +28,7 @@ from kakehashi.core.admin import (
 from kakehashi.core.models import User
 from kakehashi.core.money import minor_units
 from kakehashi.core.roles import Perm
+from kakehashi.network import access
 from kakehashi.network.admin import (
     CenterScopedAdmin,
     center_time,
@@ -36,7 +37,6 @@ from kakehashi.network.admin import (
     open_centers_for,
     remembered,
 )
-from kakehashi.network import access
 from kakehashi.network.models import Room
 
 LOCAL_TIME_HELP = _("Local time at the center.")
