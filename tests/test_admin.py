@@ -117,8 +117,17 @@ def cohort_change_form(cohort: Cohort, **overrides: object) -> dict[str, object]
     }
 
 
-def center_status_form(**fields: object) -> dict[str, object]:
-    return {**no_inline_rows("status_changes", "rooms"), **fields}
+def center_status_form(center: Center | None = None, **fields: object) -> dict[str, object]:
+    """What a browser posts from a center's page: its details as they are, and ``fields``."""
+    details: dict[str, object] = {}
+    if center is not None:
+        center.refresh_from_db()
+        for name in ("name", "city", "description", "address"):
+            for code in ("en", "ru", "ja"):
+                details[f"{name}_{code}"] = getattr(center, f"{name}_{code}") or ""
+        details["timezone"] = center.timezone
+        details["opened_on"] = center.opened_on.isoformat() if center.opened_on else ""
+    return {**no_inline_rows("status_changes", "rooms"), **details, **fields}
 
 
 # --- centers -----------------------------------------------------------------------------------
@@ -209,6 +218,7 @@ def test_office_moves_a_center_along_its_lifecycle_with_a_date_and_a_reason(
     response = client.post(
         url("network_center_change", center.pk),
         center_status_form(
+            center,
             new_status="operating",
             effective_on=effective.isoformat(),
             status_reason="Agreement signed",
@@ -234,7 +244,7 @@ def test_a_status_change_dated_before_the_last_one_is_refused_on_the_form(
 ) -> None:
     response = logged_in(superuser).post(
         url("network_center_change", center.pk),
-        center_status_form(new_status="suspended", effective_on="2000-01-01"),
+        center_status_form(center, new_status="suspended", effective_on="2000-01-01"),
     )
 
     assert response.status_code == 200
@@ -246,18 +256,19 @@ def test_a_status_change_dated_before_the_last_one_is_refused_on_the_form(
     assert audited("network.center.suspended") == 0
 
 
-def test_the_status_itself_is_not_a_field_of_the_center_form(
+def test_the_status_is_not_a_field_of_the_center_form_but_the_names_are(
     superuser: User, center: Center
 ) -> None:
     response = logged_in(superuser).post(
         url("network_center_change", center.pk),
-        center_status_form(status="closed", name_en="Renamed"),
+        center_status_form(center, status="closed", name_en="Renamed"),
     )
 
     assert response.status_code == 302
     center.refresh_from_db()
-    assert (center.status, center.name_en) == (CenterStatus.OPERATING, "Center moscow")
-    assert AuditEvent.objects.filter(action__startswith="network.center.").count() == 2
+    assert (center.status, center.name_en) == (CenterStatus.OPERATING, "Renamed")
+    assert audited("network.center.changed") == 1
+    assert audited("network.center.closed") == 0
 
 
 def test_a_registrar_can_neither_plan_centers_nor_change_their_status(
@@ -269,7 +280,7 @@ def test_a_registrar_can_neither_plan_centers_nor_change_their_status(
     page = client.get(url("network_center_change", center.pk))
     assert page.status_code == 200 and b"new_status" not in page.content
     response = client.post(
-        url("network_center_change", center.pk), center_status_form(new_status="suspended")
+        url("network_center_change", center.pk), center_status_form(center, new_status="suspended")
     )
     assert response.status_code == 403
     center.refresh_from_db()
@@ -285,7 +296,12 @@ def test_a_closed_center_and_its_cohorts_are_read_only(superuser: User, center: 
     page = client.get(url("network_center_change", center.pk))
     assert page.status_code == 200 and b"new_status" not in page.content
     assert (
-        client.post(url("network_center_change", center.pk), center_status_form()).status_code
+        client.post(
+            url("network_center_change", center.pk),
+            center_status_form(
+                center,
+            ),
+        ).status_code
         == 403
     )
     assert client.get(url("catalog_cohort_change", cohort.pk)).context["title"] == "View cohort"
@@ -800,3 +816,25 @@ def test_staff_without_a_role_see_nothing(outsider: User, center: Center) -> Non
     assert index.status_code == 200 and index.context["app_list"] == []
     assert client.get(url("catalog_cohort_changelist")).status_code == 403
     assert client.get(url("admissions_enrollment_changelist")).status_code == 403
+
+
+def test_a_center_manager_corrects_the_time_zone_but_cannot_move_the_center_along(
+    network: Network, center: Center
+) -> None:
+    manager = staff(factories.make_user("moscow.manager"))
+    network_services.grant_role(
+        actor=None, user=manager, network=network, role="manager", center=center
+    )
+    client = logged_in(manager)
+
+    page = client.get(url("network_center_change", center.pk))
+    assert b"new_status" not in page.content
+    response = client.post(
+        url("network_center_change", center.pk),
+        center_status_form(center, timezone="Europe/Samara", new_status="closed"),
+    )
+
+    assert response.status_code == 302, form_errors(response)
+    center.refresh_from_db()
+    assert (center.timezone, center.status) == ("Europe/Samara", CenterStatus.OPERATING)
+    assert audited("network.center.changed", actor=manager) == 1

@@ -152,7 +152,7 @@ class CenterScopedAdmin(ServiceModelAdmin):
 
 
 class CenterForm(ServiceForm):
-    """A center's page: its details are read-only (there is no update service yet); the
+    """A center's page: its details are corrected with ``services.update_center``; the
     lifecycle fields move it one step along (``services.change_center_status``)."""
 
     new_status = forms.ChoiceField(
@@ -172,9 +172,18 @@ class CenterForm(ServiceForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance._state.adding:
+        admin_site = getattr(self, "service_admin", None)
+        request = getattr(self, "service_request", None)
+        may_move = (
+            not self.instance._state.adding
+            and admin_site is not None
+            and admin_site.may_move_along(request, self.instance)
+        )
+        if not may_move:
+            # A new center is always planned; a manager corrects details but only the
+            # network office moves a center along its lifecycle.
             for name in _LIFECYCLE:
-                self.fields.pop(name, None)  # a new center is always planned
+                self.fields.pop(name, None)
         elif "new_status" in self.fields:
             allowed = CENTER_TRANSITIONS[self.instance.status]
             choice_field = self.fields["new_status"]
@@ -221,8 +230,7 @@ _LIFECYCLE = ["new_status", "effective_on", "status_reason"]
 
 @admin.register(Center)
 class CenterAdmin(CenterScopedAdmin, TranslationAdmin):
-    """Plan centers and move them along their lifecycle; their details are read-only for
-    now (there is no ``update_center`` service)."""
+    """Plan centers, correct their details and move them along their lifecycle."""
 
     form = CenterForm
     center_path = ""
@@ -238,11 +246,19 @@ class CenterAdmin(CenterScopedAdmin, TranslationAdmin):
     search_fields = ["slug", "name_en", "name_ru", "name_ja", "city_en", "city_ru", "city_ja"]
     inlines = [CenterStatusChangeInline, RoomInline]
 
+    def may_move_along(self, request: HttpRequest, obj: Center) -> bool:
+        user = staff_user(request)
+        return (
+            user is not None
+            and not obj.is_read_only
+            and access.has_perm(user, Perm.MANAGE_NETWORK, network=obj.network_id)
+        )
+
     def get_fieldsets(self, request: HttpRequest, obj: Center | None = None) -> Any:
         if obj is None:
             return super().get_fieldsets(request, obj)
         lifecycle: list[str] = ["status", "status_since"]
-        if self.has_change_permission(request, obj):
+        if self.may_move_along(request, obj):
             lifecycle += _LIFECYCLE
         return [
             (None, {"fields": self.replace_orig_field(_CENTER_DETAILS)}),
@@ -253,8 +269,11 @@ class CenterAdmin(CenterScopedAdmin, TranslationAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Center | None = None) -> Any:
         if obj is None:
             return []
-        # Everything the model holds; only the lifecycle form fields stay editable.
-        return self.replace_orig_field([*_CENTER_DETAILS, *_CENTER_TEXTS, "status", "status_since"])
+        fixed = ["network", "slug", "status", "status_since"]
+        if not self.has_change_permission(request, obj):
+            return self.replace_orig_field([*_CENTER_DETAILS, *_CENTER_TEXTS, *fixed])
+        # A center keeps its network and address (slug); the rest a manager may correct.
+        return fixed
 
     def formfield_for_foreignkey(
         self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
@@ -285,9 +304,10 @@ class CenterAdmin(CenterScopedAdmin, TranslationAdmin):
             return False
         if obj is None:
             return self.has_add_permission(request)
-        # Closed is final: nothing left to change.
+        # Closed is final: nothing left to change. The office moves a center along its
+        # lifecycle; its manager corrects its details.
         return not obj.is_read_only and access.has_perm(
-            user, Perm.MANAGE_NETWORK, network=obj.network_id
+            user, Perm.MANAGE_CENTER, network=obj.network_id, center=obj
         )
 
     def create_through_service(self, request: HttpRequest, data: Mapping[str, Any]) -> Center:
@@ -306,8 +326,22 @@ class CenterAdmin(CenterScopedAdmin, TranslationAdmin):
     def change_through_service(
         self, request: HttpRequest, obj: Center, data: Mapping[str, Any], changed: Sequence[str]
     ) -> Center:
+        def given(field: str) -> dict[str, str] | None:
+            touched = any(name.startswith(f"{field}_") for name in changed)
+            return texts_from(data, field) if touched else None
+
+        details = {"timezone", "opened_on"} & set(changed)
+        texts = {field: given(field) for field in ("name", "city", "description", "address")}
+        if details or any(value is not None for value in texts.values()):
+            obj = services.update_center(
+                actor=acting_user(request),
+                center=obj,
+                timezone_name=data["timezone"] if "timezone" in details else None,
+                opened_on=data.get("opened_on") if "opened_on" in details else None,
+                **texts,
+            )
         if not data.get("new_status"):
-            return obj  # nothing else on this page can change
+            return obj
         return services.change_center_status(
             actor=acting_user(request),
             center=obj,
