@@ -29,11 +29,10 @@ from kakehashi.core.models import User
 from kakehashi.core.money import minor_units
 from kakehashi.core.roles import Perm
 from kakehashi.network import access
+from kakehashi.network.access import networks_managed_by, networks_visible_to
 from kakehashi.network.admin import (
     CenterScopedAdmin,
     center_time,
-    networks_managed_by,
-    networks_visible_to,
     open_centers_for,
     remembered,
 )

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -20,11 +20,11 @@ from kakehashi.catalog.models import Cohort, Program, Session
 from kakehashi.core.errors import InvalidInput
 from kakehashi.core.models import User
 from kakehashi.core.money import minor_units
-from kakehashi.core.roles import GRANTS, Perm
+from kakehashi.core.roles import Perm
 from kakehashi.core.schemas import ERRORS, MAX_INT, Id, InputSchema, Texts
 from kakehashi.core.translated import texts_of
 from kakehashi.network import access
-from kakehashi.network.models import Membership, Network, Room
+from kakehashi.network.models import Network, Room
 
 router = Router(tags=["catalog"])
 
@@ -235,15 +235,8 @@ def visible_programs(request: HttpRequest) -> QuerySet[Program]:
     Counting only the centers you may see would hide its own catalog from the network
     office of a network that has no center yet, though the office writes that catalog.
     """
-    user = _user(request)
-    if user.is_superuser:
-        return Program.objects.all()
-    roles = [role for role, perms in GRANTS.items() if Perm.VIEW_CENTER in perms]
-    network_wide = Membership.objects.filter(user=user, center__isnull=True, role__in=roles).values(
-        "network_id"
-    )
-    at_centers = access.centers_visible_to(user).values("network_id")
-    return Program.objects.filter(Q(network_id__in=network_wide) | Q(network_id__in=at_centers))
+    networks = access.networks_visible_to(_user(request))
+    return Program.objects.filter(network_id__in=networks.values("pk"))
 
 
 @router.get("/programs", response=list[ProgramOut])

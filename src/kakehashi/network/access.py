@@ -75,3 +75,23 @@ def centers_visible_to(user: User | None, perm: Perm = Perm.VIEW_CENTER) -> Quer
 def forget_roles(user: User) -> None:
     """Drop the roles cached on ``user`` (after a grant or a revocation)."""
     user.__dict__.pop("_kh_roles", None)
+
+
+def networks_managed_by(user: User, perm: Perm) -> QuerySet[Network]:
+    """Networks where ``user`` holds ``perm`` network-wide, as ``access.has_perm(network=...)``
+    decides it (a role at one center does not count)."""
+    if user.is_superuser:
+        return Network.objects.all()
+    roles = [role for role, perms in GRANTS.items() if perm in perms]
+    memberships = Membership.objects.filter(user=user, center__isnull=True, role__in=roles)
+    return Network.objects.filter(pk__in=memberships.values("network_id"))
+
+
+def networks_visible_to(user: User, perm: Perm = Perm.VIEW_CENTER) -> QuerySet[Network]:
+    """Networks where ``user`` holds ``perm`` network-wide or at any of their centers."""
+    if user.is_superuser:
+        return Network.objects.all()
+    return Network.objects.filter(
+        Q(pk__in=networks_managed_by(user, perm).values("pk"))
+        | Q(pk__in=centers_visible_to(user, perm).values("network_id"))
+    )

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminDateWidget
-from django.db.models import ForeignKey, Q, QuerySet
+from django.db.models import ForeignKey, QuerySet
 from django.forms import ModelChoiceField
 from django.http import HttpRequest
 from django.utils import timezone
@@ -28,39 +28,18 @@ from kakehashi.core.admin import (
     texts_from,
 )
 from kakehashi.core.models import User
-from kakehashi.core.roles import GRANTS, Perm
+from kakehashi.core.roles import Perm
 from kakehashi.network import access, services
+from kakehashi.network.access import networks_managed_by
 from kakehashi.network.models import (
     CENTER_TRANSITIONS,
     Center,
     CenterStatus,
     CenterStatusChange,
-    Membership,
-    Network,
     Room,
 )
 
 # --- who may see and do what, in the admin's terms --------------------------------------------
-
-
-def networks_managed_by(user: User, perm: Perm) -> QuerySet[Network]:
-    """Networks where ``user`` holds ``perm`` network-wide, as ``access.has_perm(network=...)``
-    decides it (a role at one center does not count)."""
-    if user.is_superuser:
-        return Network.objects.all()
-    roles = [role for role, perms in GRANTS.items() if perm in perms]
-    memberships = Membership.objects.filter(user=user, center__isnull=True, role__in=roles)
-    return Network.objects.filter(pk__in=memberships.values("network_id"))
-
-
-def networks_visible_to(user: User, perm: Perm = Perm.VIEW_CENTER) -> QuerySet[Network]:
-    """Networks where ``user`` holds ``perm`` network-wide or at any of their centers."""
-    if user.is_superuser:
-        return Network.objects.all()
-    return Network.objects.filter(
-        Q(pk__in=networks_managed_by(user, perm).values("pk"))
-        | Q(pk__in=access.centers_visible_to(user, perm).values("network_id"))
-    )
 
 
 def open_centers_for(user: User, perm: Perm) -> QuerySet[Center]:
