@@ -838,3 +838,45 @@ def test_a_center_manager_corrects_the_time_zone_but_cannot_move_the_center_alon
     center.refresh_from_db()
     assert (center.timezone, center.status) == ("Europe/Samara", CenterStatus.OPERATING)
     assert audited("network.center.changed", actor=manager) == 1
+
+
+# --- memberships -------------------------------------------------------------------------------
+
+
+def test_office_grants_and_revokes_a_role_and_both_are_audited(
+    office: User, network: Network, center: Center
+) -> None:
+    newcomer = factories.make_user("newcomer")
+    client = logged_in(staff(office))
+
+    response = client.post(
+        url("network_membership_add"),
+        {"user": newcomer.pk, "network": network.pk, "center": center.pk, "role": "registrar"},
+    )
+    assert response.status_code == 302, form_errors(response)
+    membership = newcomer.memberships.get()
+    assert audited("network.membership.granted", actor=office) == 1
+
+    response = client.post(url("network_membership_delete", membership.pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert not newcomer.memberships.exists()
+    assert audited("network.membership.revoked", actor=office) == 1
+
+
+def test_the_office_role_cannot_be_tied_to_one_center(
+    office: User, network: Network, center: Center
+) -> None:
+    newcomer = factories.make_user("newcomer")
+    response = logged_in(staff(office)).post(
+        url("network_membership_add"),
+        {"user": newcomer.pk, "network": network.pk, "center": center.pk, "role": "office"},
+    )
+    assert response.status_code == 200
+    assert "center" in form_errors(response)
+    assert not newcomer.memberships.exists()
+
+
+def test_registrars_do_not_manage_memberships(registrar: User) -> None:
+    client = logged_in(staff(registrar))
+    assert client.get(url("network_membership_changelist")).status_code == 403
+    assert client.get(url("network_membership_add")).status_code == 403

@@ -36,6 +36,8 @@ from kakehashi.network.models import (
     Center,
     CenterStatus,
     CenterStatusChange,
+    Membership,
+    Network,
     Room,
 )
 
@@ -359,3 +361,77 @@ class RoomAdmin(CenterScopedAdmin):
             name=data["name"],
             capacity=data.get("capacity"),
         )
+
+
+# --- memberships -------------------------------------------------------------------------------
+
+
+@admin.register(Membership)
+class MembershipAdmin(ServiceModelAdmin):
+    """Who works where: the network office grants and revokes roles, at one center or
+    network-wide. Revoking is the one delete the admin offers, through ``revoke_role``."""
+
+    fields = ["user", "network", "center", "role"]
+    list_display = ["user", "role", "center", "network"]
+    list_filter = ["role", ("center", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["user", "center", "network"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
+
+    def managed_networks(self, request: HttpRequest) -> QuerySet[Network]:
+        user = staff_user(request)
+        if user is None:
+            return Network.objects.none()
+        return networks_managed_by(user, Perm.MANAGE_NETWORK)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
+        managed = self.managed_networks(request).values("pk")
+        return super().get_queryset(request).filter(network__in=managed)
+
+    def may_manage(self, request: HttpRequest, obj: Membership | None) -> bool:
+        networks = self.managed_networks(request)
+        if obj is not None:
+            return networks.filter(pk=obj.network_id).exists()
+        return remembered(request, "manage_memberships", networks.exists)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.may_manage(request, None)
+
+    def has_view_permission(self, request: HttpRequest, obj: Membership | None = None) -> bool:
+        return self.may_manage(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self.may_manage(request, None)
+
+    def has_change_permission(self, request: HttpRequest, obj: Membership | None = None) -> bool:
+        return obj is None and self.may_manage(request, None)  # a role is revoked, not edited
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any | None = None) -> bool:
+        return self.may_manage(request, obj)
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField | None:
+        if db_field.name == "network":
+            kwargs["queryset"] = self.managed_networks(request)
+        if db_field.name == "center":
+            managed = self.managed_networks(request).values("pk")
+            kwargs["queryset"] = Center.objects.filter(network__in=managed).exclude(
+                status=CenterStatus.CLOSED
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def create_through_service(self, request: HttpRequest, data: Mapping[str, Any]) -> Membership:
+        return services.grant_role(
+            actor=acting_user(request),
+            user=data["user"],
+            network=data["network"],
+            center=data.get("center"),
+            role=data["role"],
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        services.revoke_role(actor=acting_user(request), membership=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+        for membership in queryset:
+            services.revoke_role(actor=acting_user(request), membership=membership)
