@@ -6,7 +6,7 @@ WEB_WORKERS ?= 3
 KH := $(VENV)/bin/kakehashi
 STAMP := $(VENV)/.installed
 
-.PHONY: install run dev test lint check bench clean
+.PHONY: install run dev test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,6 @@ test: $(STAMP)
 
 clean:
 	rm -rf var $(VENV)
+
+bench: $(STAMP)
+	$(VENV)/bin/python bench/run.py
