@@ -30,12 +30,12 @@ dev: var/.ready
 	$(KH) runserver 127.0.0.1:$(PORT)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/mypy
 	$(KH) makemigrations --check --dry-run
 
 test: $(STAMP)
-	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/mypy
 	$(KH) makemigrations --check --dry-run --verbosity 0
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
