@@ -345,18 +345,40 @@ def _apply(
     return enrollment
 
 
+def _begin(
+    enrollment: Enrollment,
+    actor: User | None,
+    *,
+    allowed: tuple[str, ...],
+    refusal: str,
+    perm: Perm = Perm.REVIEW,
+    as_participant: bool | None = None,
+) -> tuple[Cohort, Enrollment]:
+    """The start every change of an enrollment shares: lock its cohort, read it afresh,
+    check who is asking, that the center still changes, and that the change fits the
+    status. With ``as_participant`` None only staff holding ``perm`` may act; otherwise the
+    participant may too. ``refusal`` names the current status as ``%(status)s``."""
+    cohort, enrollment = _lock_enrollment(enrollment.pk)
+    if as_participant is None:
+        if actor is not None:
+            access.require(actor, perm, network=cohort.center.network_id, center=cohort.center)
+    else:
+        _require_self_or_staff(actor, cohort, enrollment, as_participant=as_participant)
+    ensure_writable(cohort.center)
+    if enrollment.status not in allowed:
+        raise InvalidTransition(refusal % {"status": enrollment.get_status_display().lower()})
+    return cohort, enrollment
+
+
 @transaction.atomic
 def accept(*, actor: User | None, enrollment: Enrollment) -> Enrollment:
     """Accept an application: offer a seat that the participant must confirm in time."""
-    cohort, enrollment = _lock_enrollment(enrollment.pk)
-    if actor is not None:
-        access.require(actor, Perm.REVIEW, network=cohort.center.network_id, center=cohort.center)
-    ensure_writable(cohort.center)
-    if enrollment.status != Status.APPLIED:
-        raise InvalidTransition(
-            _("Only a pending application can be accepted; this one is %(status)s.")
-            % {"status": enrollment.get_status_display().lower()}
-        )
+    cohort, enrollment = _begin(
+        enrollment,
+        actor,
+        allowed=(Status.APPLIED,),
+        refusal=_("Only a pending application can be accepted; this one is %(status)s."),
+    )
     held = seats_held(cohort)
     if held >= cohort.capacity:
         raise CohortFull(
@@ -374,15 +396,12 @@ def accept(*, actor: User | None, enrollment: Enrollment) -> Enrollment:
 @transaction.atomic
 def reject(*, actor: User | None, enrollment: Enrollment, reason: str = "") -> Enrollment:
     """Turn down an application (pending or on the waiting list)."""
-    cohort, enrollment = _lock_enrollment(enrollment.pk)
-    if actor is not None:
-        access.require(actor, Perm.REVIEW, network=cohort.center.network_id, center=cohort.center)
-    ensure_writable(cohort.center)
-    if enrollment.status not in (Status.APPLIED, Status.WAITLISTED):
-        raise InvalidTransition(
-            _("Only a pending or waiting application can be rejected; this one is %(status)s.")
-            % {"status": enrollment.get_status_display().lower()}
-        )
+    cohort, enrollment = _begin(
+        enrollment,
+        actor,
+        allowed=(Status.APPLIED, Status.WAITLISTED),
+        refusal=_("Only a pending or waiting application can be rejected; this one is %(status)s."),
+    )
     reason = clean_text("reason", reason, max_length=2000)
     _set_status(enrollment, Status.REJECTED, now=timezone.now(), note=reason)
     _log(cohort, enrollment, actor, "rejected", reason=reason)
@@ -392,15 +411,14 @@ def reject(*, actor: User | None, enrollment: Enrollment, reason: str = "") -> E
 @transaction.atomic
 def waitlist(*, actor: User | None, enrollment: Enrollment) -> Enrollment:
     """Accept an application onto the waiting list; if a seat is free it is offered at once."""
-    cohort, enrollment = _lock_enrollment(enrollment.pk)
-    if actor is not None:
-        access.require(actor, Perm.REVIEW, network=cohort.center.network_id, center=cohort.center)
-    ensure_writable(cohort.center)
-    if enrollment.status != Status.APPLIED:
-        raise InvalidTransition(
-            _("Only a pending application can be put on the waiting list; this one is %(status)s.")
-            % {"status": enrollment.get_status_display().lower()}
-        )
+    cohort, enrollment = _begin(
+        enrollment,
+        actor,
+        allowed=(Status.APPLIED,),
+        refusal=_(
+            "Only a pending application can be put on the waiting list; this one is %(status)s."
+        ),
+    )
     now = timezone.now()
     _set_status(enrollment, Status.WAITLISTED, now=now, waitlisted_at=now)
     _log(cohort, enrollment, actor, "waitlisted")
@@ -415,14 +433,13 @@ def confirm(
     """The participant takes the offered seat. An offer past its time expires instead:
     the expiry is saved (and the seat passed on) before OfferExpired is raised."""
     with transaction.atomic():
-        cohort, enrollment = _lock_enrollment(enrollment.pk)
-        _require_self_or_staff(actor, cohort, enrollment, as_participant=as_participant)
-        ensure_writable(cohort.center)
-        if enrollment.status != Status.OFFERED:
-            raise InvalidTransition(
-                _("There is no open offer to confirm; this enrollment is %(status)s.")
-                % {"status": enrollment.get_status_display().lower()}
-            )
+        cohort, enrollment = _begin(
+            enrollment,
+            actor,
+            allowed=(Status.OFFERED,),
+            refusal=_("There is no open offer to confirm; this enrollment is %(status)s."),
+            as_participant=as_participant,
+        )
         now = timezone.now()
         expired = enrollment.offer_expires_at is not None and enrollment.offer_expires_at <= now
         if expired:
@@ -441,14 +458,13 @@ def decline(
     *, actor: User | None, enrollment: Enrollment, as_participant: bool = False
 ) -> Enrollment:
     """The participant turns down the offered seat, which goes to the next person waiting."""
-    cohort, enrollment = _lock_enrollment(enrollment.pk)
-    _require_self_or_staff(actor, cohort, enrollment, as_participant=as_participant)
-    ensure_writable(cohort.center)
-    if enrollment.status != Status.OFFERED:
-        raise InvalidTransition(
-            _("There is no open offer to decline; this enrollment is %(status)s.")
-            % {"status": enrollment.get_status_display().lower()}
-        )
+    cohort, enrollment = _begin(
+        enrollment,
+        actor,
+        allowed=(Status.OFFERED,),
+        refusal=_("There is no open offer to decline; this enrollment is %(status)s."),
+        as_participant=as_participant,
+    )
     now = timezone.now()
     _set_status(enrollment, Status.DECLINED, now=now, offer_expires_at=None)
     _log(cohort, enrollment, actor, "declined")
@@ -464,14 +480,13 @@ def withdraw(
     *, actor: User | None, enrollment: Enrollment, reason: str = "", as_participant: bool = False
 ) -> Enrollment:
     """Leave a cohort (or its waiting list). A freed seat goes to the longest-waiting person."""
-    cohort, enrollment = _lock_enrollment(enrollment.pk)
-    _require_self_or_staff(actor, cohort, enrollment, as_participant=as_participant)
-    ensure_writable(cohort.center)
-    if enrollment.status not in WITHDRAWABLE:
-        raise InvalidTransition(
-            _("This enrollment is %(status)s and can no longer be withdrawn.")
-            % {"status": enrollment.get_status_display().lower()}
-        )
+    cohort, enrollment = _begin(
+        enrollment,
+        actor,
+        allowed=WITHDRAWABLE,
+        refusal=_("This enrollment is %(status)s and can no longer be withdrawn."),
+        as_participant=as_participant,
+    )
     now = timezone.now()
     freed = enrollment.holds_seat
     reason = clean_text("reason", reason, max_length=2000)
@@ -485,17 +500,14 @@ def withdraw(
 @transaction.atomic
 def complete(*, actor: User | None, enrollment: Enrollment) -> Enrollment:
     """Mark an enrolled participant as having completed the cohort."""
-    cohort, enrollment = _lock_enrollment(enrollment.pk)
-    if actor is not None:
-        access.require(actor, Perm.REVIEW, network=cohort.center.network_id, center=cohort.center)
-    ensure_writable(cohort.center)
+    cohort, enrollment = _begin(
+        enrollment,
+        actor,
+        allowed=(Status.ENROLLED,),
+        refusal=_("Only an enrolled participant can complete; this one is %(status)s."),
+    )
     if cohort.starts_on > timezone.localdate(timezone=cohort.center.tzinfo):
         raise InvalidTransition(_("Nobody can complete a cohort that has not started yet."))
-    if enrollment.status != Status.ENROLLED:
-        raise InvalidTransition(
-            _("Only an enrolled participant can complete; this one is %(status)s.")
-            % {"status": enrollment.get_status_display().lower()}
-        )
     _set_status(enrollment, Status.COMPLETED, now=timezone.now())
     _log(cohort, enrollment, actor, "completed")
     return enrollment
