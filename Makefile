@@ -6,7 +6,7 @@ WEB_WORKERS ?= 3
 KH := $(VENV)/bin/kakehashi
 STAMP := $(VENV)/.installed
 
-.PHONY: install run dev test lint bench clean
+.PHONY: install run dev test lint bench browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,14 +34,21 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 	$(KH) makemigrations --check --dry-run
 
-test: $(STAMP)
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the browser tests' axe-core: install Node.js and npm"; exit 1; }
+	npm ci --no-audit --no-fund --silent
+
+browser: node_modules/.package-lock.json
+	scripts/ensure-browser.sh
+
+test: $(STAMP) browser
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/mypy
 	$(KH) makemigrations --check --dry-run --verbosity 0
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf var $(VENV)
+	rm -rf var $(VENV) node_modules
 
 bench: $(STAMP)
 	$(VENV)/bin/python bench/run.py
