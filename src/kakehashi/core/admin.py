@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kakehashi.core.errors import DomainError
-from kakehashi.core.models import ApiToken, AuditEvent, User
+from kakehashi.core.models import ApiToken, AuditEvent, OutgoingEmail, User
 from kakehashi.core.translated import DEFAULT, LANGUAGE_CODES
 
 
@@ -371,3 +371,13 @@ class ServiceModelAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request: HttpRequest, queryset: "QuerySet[Any]") -> None:
         raise PermissionDenied
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(ReadOnlyAdmin):
+    """The outbox, for whoever runs the site: what was sent, what waits, and why."""
+
+    list_display = ["created_at", "to", "subject", "status", "attempts", "sent_at"]
+    list_filter = ["status"]
+    search_fields = ["to", "subject"]
+    readonly_fields = ["to", "subject", "body", "status", "attempts", "last_error", "sent_at"]

@@ -111,3 +111,38 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} #{self.seq}"
+
+
+class OutgoingEmail(models.Model):
+    """The outbox: every mail Kakehashi sends is written here in the transaction of the
+    change that caused it, then sent by a background job after commit, with retries.
+
+    A mail is never sent for a change that rolled back, and never lost when the mail
+    server is down: it waits in the outbox, and ``attempts`` and ``last_error`` say why.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    to = models.EmailField(_("to"))
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing emails")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"

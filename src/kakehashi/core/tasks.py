@@ -1,0 +1,17 @@
+"""Background work of the core: sending the outbox."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from kakehashi.core import outbox
+
+
+@db_task(retries=outbox.MAX_ATTEMPTS, retry_delay=60)
+def send_queued_email(mail_id: int) -> bool:
+    return outbox.send(mail_id)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def send_waiting_email() -> int:
+    """Every five minutes, mail whose own job did not run."""
+    return outbox.send_waiting(older_than_seconds=300)
