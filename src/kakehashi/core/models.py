@@ -16,6 +16,9 @@ class User(AbstractUser):
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, blank=True
     )
+    # Set when the person opened the link mailed to their address: until then the address
+    # proves nothing, so nothing filed under it (applications) is shown to this account.
+    email_verified_at = models.DateTimeField(_("email verified at"), null=True, blank=True)
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

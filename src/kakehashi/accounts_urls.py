@@ -1,0 +1,4 @@
+"""Account pages: sign up, log in and out, reset a password, choose a language."""
+
+app_name = "accounts"
+urlpatterns: list[object] = []

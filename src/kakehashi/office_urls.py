@@ -1,0 +1,4 @@
+"""The office: pages for staff, by role and center."""
+
+app_name = "office"
+urlpatterns: list[object] = []
