@@ -9,8 +9,13 @@ KAKEHASHI = Path(sys.executable).with_name("kakehashi")
 
 
 def run(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    # Start from the environment a server would have: no settings of ours, and not the
+    # DJANGO_ALLOW_ASYNC_UNSAFE the browser tests set for this process (check --deploy
+    # rightly refuses it).
     clean = {
-        k: v for k, v in os.environ.items() if not k.startswith(("KAKEHASHI_", "DATABASE_URL"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("KAKEHASHI_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"))
     }
     clean.update(env, KAKEHASHI_VAR_DIR=str(tmp_path))
     return subprocess.run(  # noqa: S603
