@@ -739,7 +739,7 @@ def test_an_action_reports_each_refusal_by_name_and_does_the_rest(
     shown = messages_of(response)
     assert "Offered a seat to 1 applicant." in shown
     assert any(
-        text.startswith("Person 2 (generated)") and "All 1 seats are held" in text for text in shown
+        text.startswith("Person 2 (generated)") and "1 seat is held" in text for text in shown
     )
 
 

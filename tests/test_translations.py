@@ -1,6 +1,7 @@
 """The Russian and Japanese catalogs: complete, faithful to their placeholders, compiled,
 and really used by the services, the pages and the API."""
 
+import ast
 import gettext
 import os
 import re
@@ -14,14 +15,23 @@ import pytest
 from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from django.apps import apps
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
+from kakehashi.admissions import services as admissions
+from kakehashi.catalog import services as catalog
+from kakehashi.core.cleaning import FIELD_LABELS, clean_text
 from kakehashi.core.errors import InvalidInput
 from kakehashi.core.models import User
 from kakehashi.core.money import check_currency
+from kakehashi.core.translated import check_texts
+from kakehashi.network import services as network
+from kakehashi.network.models import Center
+from tests import factories
 from tests.conftest import ApiClient
 
 PACKAGE = Path(settings.PACKAGE_DIR)
@@ -315,3 +325,153 @@ def test_api_errors_speak_the_language_of_the_request(
     anonymous = Client().get("/api/v1/centers", headers={"Accept-Language": language})
     assert anonymous.status_code == 401
     assert script.search(anonymous.json()["message"]), anonymous.json()
+
+
+# --- fields named as a person reads them -------------------------------------------------------
+
+# The services whose messages name fields, and the helpers through which they name them.
+SERVICES = [PACKAGE / app / "services.py" for app in ("network", "catalog", "admissions")]
+NAMING_HELPERS = {"clean_text", "clean_int", "clean_slug", "clean_url", "check_texts", "_choice"}
+# A column heading of an admin list: its field, then its text.
+COLUMN_HEADING = re.compile(
+    r'<th scope="col" class="[^"]*\bcolumn-(\w+)[^"]*">.*?<div class="text">(?:<a [^>]*>)?([^<]*)',
+    re.DOTALL,
+)
+
+
+def test_every_field_a_service_names_in_a_message_has_a_label() -> None:
+    named: set[str] = set()
+    for path in SERVICES:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in NAMING_HELPERS
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                named.add(node.args[0].value)
+    # Named through a variable: a cohort field that cannot be empty, a center's texts.
+    named |= catalog.UPDATABLE_COHORT_FIELDS | set(network.CENTER_TEXT_FIELDS)
+
+    assert len(named) > 20, named
+    assert sorted(named - set(FIELD_LABELS)) == []
+
+
+@pytest.mark.parametrize(("language", "label"), [("ru", "«ФИО»"), ("ja", "「氏名」")])
+def test_an_error_names_a_field_by_its_translated_label_not_its_code(
+    center: Center, language: str, label: str
+) -> None:
+    cohort = factories.make_cohort(center)
+    too_long = admissions.Applicant(email="anna@example.org", full_name="Анна " * 50)
+
+    with translation.override(language), pytest.raises(InvalidInput) as refused:
+        admissions.apply(actor=None, cohort=cohort, applicant=too_long)
+
+    assert label in refused.value.message, refused.value.message
+    assert "full_name" not in refused.value.message
+    # Forms and API clients match an error to its field by the field's code: that stays.
+    assert list(refused.value.fields) == ["full_name"]
+
+
+def test_an_error_in_one_translation_names_the_field_and_that_language() -> None:
+    with translation.override("ru"), pytest.raises(InvalidInput) as refused:
+        check_texts("name", {"en": "Moscow", "ru": "Моск\x00ва"})
+
+    assert refused.value.message == "Поле «название (Русский)» содержит символ NUL."
+    assert list(refused.value.fields) == ["name"]
+
+
+def test_a_list_of_choices_shows_their_labels_beside_the_codes_a_client_sends(
+    center: Center,
+) -> None:
+    with translation.override("ru"), pytest.raises(InvalidInput) as refused:
+        network.change_center_status(actor=None, center=center, to_status="bankrupt")
+
+    choices = refused.value.fields["status"]
+    assert "Приостановлен (suspended)" in choices, choices
+    assert "Закрыт (closed)" in choices, choices
+
+
+@pytest.mark.parametrize(
+    ("n", "ending"),
+    [(1, "символ."), (21, "символ."), (3, "символа."), (5, "символов."), (11, "символов.")],
+)
+def test_a_russian_count_in_a_domain_error_takes_the_right_plural_form(n: int, ending: str) -> None:
+    with translation.override("ru"), pytest.raises(InvalidInput) as refused:
+        clean_text("company", "x" * (n + 1), max_length=n)
+
+    assert refused.value.message == f"Поле «компания» слишком длинное: максимум {n} {ending}"
+    assert refused.value.fields["company"] == f"Максимум {n} {ending}"
+
+
+@pytest.mark.parametrize("app", ["network", "catalog", "admissions"])
+def test_every_model_and_field_of_the_domain_has_a_russian_name(app: str) -> None:
+    unnamed = []
+    with translation.override("ru"):
+        for model in apps.get_app_config(app).get_models():
+            meta = model._meta
+            # Unless given, the plural is the singular with an "s": Cyrillic, and wrong.
+            if "verbose_name_plural" not in meta.original_attrs:
+                unnamed.append(f"{model.__name__} (plural)")
+            unnamed += [
+                f"{model.__name__}.{field.name}"
+                for field in meta.get_fields()
+                if field.concrete
+                and not field.auto_created
+                and not CYRILLIC.search(str(field.verbose_name))
+            ]
+
+    assert unnamed == []
+
+
+def test_records_show_their_status_as_a_person_reads_it(center: Center) -> None:
+    cohort = factories.make_cohort(center)
+    enrollment = admissions.apply(actor=None, cohort=cohort, applicant=factories.applicant(1))
+    planned, opened = center.status_changes.order_by("effective_on", "pk")
+
+    with translation.override("ru"):
+        assert str(enrollment).endswith("(Зачислен)"), str(enrollment)
+        assert str(planned).startswith("Center moscow: ∅ → Планируется ("), str(planned)
+        assert str(opened).startswith("Center moscow: Планируется → Работает ("), str(opened)
+
+
+def test_the_admin_list_of_cohorts_is_headed_in_russian(office: User, center: Center) -> None:
+    factories.make_cohort(center)
+    office.is_staff = True
+    office.save(update_fields=["is_staff"])
+    client = Client()
+    client.force_login(office)
+
+    response = client.get(
+        reverse("admin:catalog_cohort_changelist"), headers={"Accept-Language": "ru"}
+    )
+
+    assert response.status_code == 200
+    headings = dict(COLUMN_HEADING.findall(response.content.decode()))
+    assert headings["program"] == "Программа", headings
+    assert headings["center"] == "Центр", headings
+    assert headings["capacity"] == "Число мест", headings
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_api_schema_errors_speak_the_language_of_the_request(
+    api_as: type[ApiClient], registrar: User, center: Center, language: str
+) -> None:
+    cohort = factories.make_cohort(center)
+    api = api_as(registrar)
+    api.headers["Accept-Language"] = language
+
+    emptied = api.patch(f"/cohorts/{cohort.pk}", {"capacity": None})
+    with_nul = api.post(
+        f"/cohorts/{cohort.pk}/sessions",
+        {"starts_at": "2030-01-01T10:00", "ends_at": "2030-01-01T12:00", "title": "a\x00b"},
+    )
+    not_a_link = api.post(
+        f"/cohorts/{cohort.pk}/sessions",
+        {"starts_at": "2030-01-01T10:00", "ends_at": "2030-01-01T12:00", "online_url": "zoom"},
+    )
+
+    for response, field in [(emptied, "capacity"), (with_nul, "title"), (not_a_link, "online_url")]:
+        assert response.status_code == 422
+        assert SCRIPTS[language].search(response.json()["fields"][field]), response.json()

@@ -13,7 +13,9 @@ from kakehashi.network.models import Network
 class Participant(models.Model):
     """A person who applies to programs; known by email within a network."""
 
-    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="participants")
+    network = models.ForeignKey(
+        Network, on_delete=models.PROTECT, related_name="participants", verbose_name=_("network")
+    )
     email = models.EmailField(_("email"))
     full_name = models.CharField(_("full name"), max_length=200)
     company = models.CharField(_("company"), max_length=200, blank=True)
@@ -26,8 +28,9 @@ class Participant(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="participants",
+        verbose_name=_("user account"),
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("participant")
@@ -66,16 +69,21 @@ class Enrollment(models.Model):
     withdrawn, expired (an offer not taken in time) and cancelled (by a closure).
     """
 
-    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="enrollments")
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.PROTECT, related_name="enrollments", verbose_name=_("cohort")
+    )
     participant = models.ForeignKey(
-        Participant, on_delete=models.PROTECT, related_name="enrollments"
+        Participant,
+        on_delete=models.PROTECT,
+        related_name="enrollments",
+        verbose_name=_("participant"),
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
     motivation = models.TextField(_("motivation"), blank=True)
     created_at = models.DateTimeField(_("applied at"), default=timezone.now, editable=False)
-    status_changed_at = models.DateTimeField(default=timezone.now)
+    status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
     # Set when the person joins the waiting list; the order of the list is (waitlisted_at, pk).
-    waitlisted_at = models.DateTimeField(null=True, blank=True)
+    waitlisted_at = models.DateTimeField(_("on the waiting list since"), null=True, blank=True)
     offer_expires_at = models.DateTimeField(_("offer expires at"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
 
@@ -96,7 +104,7 @@ class Enrollment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.participant.full_name} — {self.cohort} ({self.status})"
+        return f"{self.participant.full_name} — {self.cohort} ({self.get_status_display()})"
 
     @property
     def holds_seat(self) -> bool:

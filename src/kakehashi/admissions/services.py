@@ -15,11 +15,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kakehashi.admissions.models import LIVE, Enrollment, Participant, Status
 from kakehashi.catalog.models import SEAT_HOLDING, Admission, Cohort
 from kakehashi.core import audit
-from kakehashi.core.cleaning import clean_text
+from kakehashi.core.cleaning import choice_list, clean_text
 from kakehashi.core.errors import Conflict, InvalidInput, InvalidTransition, PermissionDenied
 from kakehashi.core.locking import lock_row
 from kakehashi.core.models import User
@@ -382,7 +383,12 @@ def accept(*, actor: User | None, enrollment: Enrollment) -> Enrollment:
     held = seats_held(cohort)
     if held >= cohort.capacity:
         raise CohortFull(
-            _("All %(capacity)d seats are held. Put the application on the waiting list instead.")
+            ngettext(
+                "The cohort's %(capacity)d seat is held. "
+                "Put the application on the waiting list instead.",
+                "All %(capacity)d seats are held. Put the application on the waiting list instead.",
+                cohort.capacity,
+            )
             % {"capacity": cohort.capacity}
         )
     if Enrollment.objects.filter(cohort=cohort, status=Status.WAITLISTED).exists():
@@ -579,11 +585,18 @@ def record_past_participant(
     if outcome not in PAST_OUTCOMES:
         raise InvalidInput(
             _("%(outcome)s is not an outcome of a past cohort.") % {"outcome": outcome},
-            fields={"outcome": _("Choose completed or withdrawn.")},
+            fields={
+                "outcome": _("Choose one of: %(choices)s.")
+                % {"choices": choice_list((status, status.label) for status in PAST_OUTCOMES)}
+            },
         )
     if outcome in SEAT_HOLDING and seats_held(locked) >= locked.capacity:
         raise CohortFull(
-            _("All %(capacity)d seats of this cohort are already recorded as taken.")
+            ngettext(
+                "The %(capacity)d seat of this cohort is already recorded as taken.",
+                "All %(capacity)d seats of this cohort are already recorded as taken.",
+                locked.capacity,
+            )
             % {"capacity": locked.capacity}
         )
     participant = _participant_for(locked, applicant, None)

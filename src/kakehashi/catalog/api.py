@@ -161,8 +161,9 @@ class CohortPatch(InputSchema):
     def _not_null(cls, value: Any) -> Any:
         # Runs only for fields the client sent: null is not "leave as it is".
         if value is None:
+            # Translated here, at validation time, when the request's language is active.
             raise PydanticCustomError(
-                "not_null", "Cannot be empty; leave the field out to keep its value."
+                "not_null", _("Cannot be empty; leave the field out to keep its value.")
             )
         return value
 
@@ -211,7 +212,7 @@ class SessionIn(InputSchema):
                 URLValidator(schemes=["http", "https"])(value)
             except DjangoValidationError:
                 raise PydanticCustomError(
-                    "url", "Enter a web address starting with https://."
+                    "url", _("Enter a web address starting with https://.")
                 ) from None
         return value
 

@@ -32,8 +32,10 @@ class Audience(models.TextChoices):
 class Program(models.Model):
     """A course in the network's catalog; centers run it as cohorts."""
 
-    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="programs")
-    slug = models.SlugField()
+    network = models.ForeignKey(
+        Network, on_delete=models.PROTECT, related_name="programs", verbose_name=_("network")
+    )
+    slug = models.SlugField(_("short address"))
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     topic = models.CharField(_("topic"), max_length=32, choices=Topic.choices)
@@ -87,8 +89,12 @@ class CohortQuerySet(models.QuerySet["Cohort"]):
 class Cohort(models.Model):
     """One run of a program at a center, with its own seats, fee and application window."""
 
-    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="cohorts")
-    center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="cohorts")
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="cohorts", verbose_name=_("program")
+    )
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, related_name="cohorts", verbose_name=_("center")
+    )
     code = models.SlugField(_("code"), max_length=60)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
@@ -105,7 +111,7 @@ class Cohort(models.Model):
     applications_open_at = models.DateTimeField(_("applications open"), null=True, blank=True)
     applications_close_at = models.DateTimeField(_("applications close"), null=True, blank=True)
     offer_hours = models.PositiveIntegerField(_("hours an offer holds a seat"), default=72)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     objects = CohortQuerySet.as_manager()
 
@@ -142,12 +148,19 @@ class Cohort(models.Model):
 class Session(models.Model):
     """One meeting of a cohort: when, where, who teaches, in person or online."""
 
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="sessions")
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("cohort")
+    )
     title = models.CharField(_("title"), max_length=200, blank=True)
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     room = models.ForeignKey(
-        Room, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
+        Room,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sessions",
+        verbose_name=_("room"),
     )
     instructor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -155,6 +168,7 @@ class Session(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="teaching_sessions",
+        verbose_name=_("instructor"),
     )
     format = models.CharField(
         _("format"), max_length=16, choices=Format.choices, default=Format.IN_PERSON

@@ -8,7 +8,9 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kakehashi.catalog.models import (
     SEAT_HOLDING,
@@ -22,7 +24,15 @@ from kakehashi.catalog.models import (
 )
 from kakehashi.catalog.signals import capacity_increased
 from kakehashi.core import audit
-from kakehashi.core.cleaning import clean_int, clean_slug, clean_text, clean_url
+from kakehashi.core.cleaning import (
+    choice_list,
+    clean_int,
+    clean_slug,
+    clean_text,
+    clean_url,
+    label,
+    text_list,
+)
 from kakehashi.core.errors import InvalidInput
 from kakehashi.core.locking import lock_row
 from kakehashi.core.models import User
@@ -37,9 +47,9 @@ from kakehashi.network.services import ensure_writable
 def _choice(field: str, value: str, choices: type[Any]) -> str:
     if value not in choices.values:
         raise InvalidInput(
-            _("%(value)s is not a valid %(field)s.") % {"value": value, "field": field},
+            _("%(value)s is not a valid %(field)s.") % {"value": value, "field": label(field)},
             fields={
-                field: _("Choose one of: %(choices)s.") % {"choices": ", ".join(choices.values)}
+                field: _("Choose one of: %(choices)s.") % {"choices": choice_list(choices.choices)}
             },
         )
     return value
@@ -109,7 +119,7 @@ def _check_cohort_fields(center: Center, fields: dict[str, Any]) -> dict[str, An
     for name, value in out.items():
         if value is None and name not in nullable:
             raise InvalidInput(
-                _("%(field)s cannot be empty.") % {"field": name},
+                capfirst(_("%(field)s cannot be empty.") % {"field": label(name)}),
                 fields={name: _("This field is required.")},
             )
     if "capacity" in out:
@@ -126,7 +136,7 @@ def _check_cohort_fields(center: Center, fields: dict[str, Any]) -> dict[str, An
     if "language" in out and out["language"] not in LANGUAGE_CODES:
         raise InvalidInput(
             _("%(code)s is not a language Kakehashi teaches in (use %(known)s).")
-            % {"code": out["language"], "known": ", ".join(LANGUAGE_CODES)},
+            % {"code": out["language"], "known": choice_list(settings.LANGUAGES)},
             fields={"language": _("Unsupported language.")},
         )
     if "format" in out:
@@ -271,7 +281,8 @@ def update_cohort(*, actor: User | None, cohort: Cohort, **changes: Any) -> Coho
     unknown = sorted(set(changes) - UPDATABLE_COHORT_FIELDS)
     if unknown:
         raise InvalidInput(
-            _("These fields cannot be changed: %(names)s.") % {"names": ", ".join(unknown)},
+            _("These fields cannot be changed: %(names)s.")
+            % {"names": text_list(label(name) for name in unknown)},
             fields={name: _("Cannot be changed.") for name in unknown},
         )
     cohort = lock_row(Cohort.objects.select_related("center", "program"), pk=cohort.pk)
@@ -303,14 +314,22 @@ def update_cohort(*, actor: User | None, cohort: Cohort, **changes: Any) -> Coho
     ]
     if sessions_outside:
         raise InvalidInput(
-            _("%(count)d sessions would fall outside the new dates; move them first.")
+            ngettext(
+                "%(count)d session would fall outside the new dates; move it first.",
+                "%(count)d sessions would fall outside the new dates; move them first.",
+                len(sessions_outside),
+            )
             % {"count": len(sessions_outside)},
             fields={"starts_on": _("Sessions fall outside these dates.")},
         )
     held = cohort.enrollments.filter(status__in=SEAT_HOLDING).count()
     if cohort.capacity < held:
         raise InvalidInput(
-            _("%(held)d seats are already held; capacity cannot be lower than that.")
+            ngettext(
+                "%(held)d seat is already held; capacity cannot be lower than that.",
+                "%(held)d seats are already held; capacity cannot be lower than that.",
+                held,
+            )
             % {"held": held},
             fields={"capacity": _("Enter %(held)d or more.") % {"held": held}},
         )

@@ -10,6 +10,7 @@ each other in a circle.
 from typing import TypeVar
 
 from django.db import OperationalError, connection, models
+from django.utils.translation import gettext as _
 
 from kakehashi.core.errors import LockTimeout
 
@@ -26,5 +27,5 @@ def lock_row(queryset: "models.QuerySet[M]", **lookup: object) -> M:
         return queryset.select_for_update(of=("self",)).get(**lookup)
     except OperationalError as error:  # lock wait timed out on a busy row
         raise LockTimeout(
-            "The record is busy with another change; please try again in a moment."
+            _("The record is busy with another change; please try again in a moment.")
         ) from error

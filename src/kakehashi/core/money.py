@@ -4,6 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from babel.numbers import get_currency_precision, list_currencies
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kakehashi.core.errors import InvalidInput
 
@@ -68,7 +69,11 @@ def to_amount(value: object, currency: str, *, field: str = "amount") -> Decimal
         and amount != amount.quantize(Decimal(1).scaleb(-places))
     ):
         raise InvalidInput(
-            _("%(code)s has %(places)d decimal places; %(value)s has more.")
+            ngettext(
+                "%(code)s has %(places)d decimal place; %(value)s has more.",
+                "%(code)s has %(places)d decimal places; %(value)s has more.",
+                places,
+            )
             % {"code": code, "places": places, "value": value},
             fields={field: _("Too many decimal places for this currency.")},
         )

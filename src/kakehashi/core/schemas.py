@@ -2,6 +2,7 @@
 
 from typing import Annotated, Any
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
@@ -38,7 +39,8 @@ class InputSchema(Schema):
     @classmethod
     def _refuse_nul(cls, value: Any) -> Any:
         if isinstance(value, str) and "\x00" in value:
-            raise PydanticCustomError("nul_character", "Text cannot contain NUL characters.")
+            # Translated here, at validation time, when the request's language is active.
+            raise PydanticCustomError("nul_character", _("Text cannot contain NUL characters."))
         return value
 
 

@@ -5,15 +5,22 @@ A model field ``name`` registered for translation has columns ``name_en``, ``nam
 """
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from kakehashi.core.cleaning import clean_text
+from kakehashi.core.cleaning import choice_list, clean_text, label, text_list
 from kakehashi.core.errors import InvalidInput
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
 LANGUAGE_CODES: tuple[str, ...] = tuple(code for code, _name in settings.LANGUAGES)
+# Each language's name, translated into the active language when shown.
+LANGUAGE_NAMES: dict[str, "_StrPromise"] = dict(settings.LANGUAGES)
 DEFAULT = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
 
 
@@ -29,22 +36,28 @@ def check_texts(
     unknown = sorted(set(values) - set(LANGUAGE_CODES))
     if unknown:
         raise InvalidInput(
-            _("%(field)s has text in unsupported languages: %(codes)s (use %(known)s).")
-            % {"field": field, "codes": ", ".join(unknown), "known": ", ".join(LANGUAGE_CODES)},
+            capfirst(
+                _("%(field)s has text in unsupported languages: %(codes)s (use %(known)s).")
+                % {
+                    "field": label(field),
+                    "codes": text_list(unknown),
+                    "known": choice_list(settings.LANGUAGES),
+                }
+            ),
             fields={field: _("Unsupported language.")},
         )
     cleaned: dict[str, str] = {}
     for code, text in values.items():
-        try:
-            cleaned[code] = clean_text(f"{field} ({code})", text, max_length=max_length or 100_000)
-        except InvalidInput as error:
-            # Report against the field itself, where forms and clients show it.
-            raise InvalidInput(
-                error.message, fields={field: next(iter(error.fields.values()))}
-            ) from None
+        # "name (Russian)": which of the translations is wrong. The error is reported
+        # against the field itself, where forms and clients show it.
+        shown_as = _("%(field)s (%(language)s)") % {
+            "field": label(field),
+            "language": LANGUAGE_NAMES[code],
+        }
+        cleaned[code] = clean_text(field, text, max_length=max_length or 100_000, shown_as=shown_as)
     if required and not cleaned.get(DEFAULT):
         raise InvalidInput(
-            _("%(field)s is required in English.") % {"field": field},
+            capfirst(_("%(field)s is required in English.") % {"field": label(field)}),
             fields={field: _("This field is required.")},
         )
     return cleaned

@@ -24,7 +24,7 @@ def validate_timezone(value: str) -> None:
 class Network(models.Model):
     """An organisation that runs centers: the top of every record."""
 
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(_("short address"), unique=True)
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     founded_on = models.DateField(_("founded on"), null=True, blank=True)
@@ -58,8 +58,10 @@ CENTER_TRANSITIONS: dict[str, frozenset[str]] = {
 class Center(models.Model):
     """One center of a network, in one city, with its own time zone and lifecycle."""
 
-    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="centers")
-    slug = models.SlugField()
+    network = models.ForeignKey(
+        Network, on_delete=models.PROTECT, related_name="centers", verbose_name=_("network")
+    )
+    slug = models.SlugField(_("short address"))
     name = models.CharField(_("name"), max_length=200)
     city = models.CharField(_("city"), max_length=100)
     description = models.TextField(_("description"), blank=True)
@@ -101,28 +103,42 @@ class Center(models.Model):
 class CenterStatusChange(models.Model):
     """One dated step of a center's lifecycle, kept forever."""
 
-    center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="status_changes")
-    from_status = models.CharField(max_length=16, choices=CenterStatus.choices, blank=True)
-    to_status = models.CharField(max_length=16, choices=CenterStatus.choices)
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, related_name="status_changes", verbose_name=_("center")
+    )
+    from_status = models.CharField(
+        _("previous status"), max_length=16, choices=CenterStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("new status"), max_length=16, choices=CenterStatus.choices)
     effective_on = models.DateField(_("effective on"))
     reason = models.TextField(_("reason"), blank=True)
-    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
 
     class Meta:
         verbose_name = _("center status change")
+        verbose_name_plural = _("center status changes")
         ordering = ["center", "effective_on", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.center}: {self.from_status or '∅'} → {self.to_status} ({self.effective_on})"
+        # The first change of a center has no previous status.
+        before = self.get_from_status_display() or "∅"
+        return f"{self.center}: {before} → {self.get_to_status_display()} ({self.effective_on})"
 
 
 class Room(models.Model):
     """A room at a center where sessions take place."""
 
-    center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="rooms")
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, related_name="rooms", verbose_name=_("center")
+    )
     name = models.CharField(_("name"), max_length=100)
     capacity = models.PositiveIntegerField(_("seats"), null=True, blank=True)
 
@@ -141,11 +157,21 @@ class Membership(models.Model):
     """A user's role at one center, or across the whole network when ``center`` is empty."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
     )
-    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="memberships")
+    network = models.ForeignKey(
+        Network, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("network")
+    )
     center = models.ForeignKey(
-        Center, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+        Center,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("center"),
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kakehashi.core import audit
-from kakehashi.core.cleaning import clean_int, clean_slug, clean_text
+from kakehashi.core.cleaning import choice_list, clean_int, clean_slug, clean_text
 from kakehashi.core.errors import Conflict, InvalidInput, InvalidTransition, PermissionDenied
 from kakehashi.core.locking import lock_row
 from kakehashi.core.models import User
@@ -174,7 +174,7 @@ def change_center_status(
             _("%(status)s is not a center status.") % {"status": to_status},
             fields={
                 "status": _("Choose one of: %(choices)s.")
-                % {"choices": ", ".join(CenterStatus.values)}
+                % {"choices": choice_list(CenterStatus.choices)}
             },
         )
     center = lock_row(Center.objects.all(), pk=center.pk)
@@ -256,7 +256,9 @@ def grant_role(
     if role not in Role.values:
         raise InvalidInput(
             _("%(role)s is not a role.") % {"role": role},
-            fields={"role": _("Choose one of: %(choices)s.") % {"choices": ", ".join(Role.values)}},
+            fields={
+                "role": _("Choose one of: %(choices)s.") % {"choices": choice_list(Role.choices)}
+            },
         )
     if center is not None and center.network_id != network.pk:
         raise InvalidInput(
