@@ -256,3 +256,62 @@ def test_recording_history_is_refused_for_a_cohort_still_running(center, registr
         services.record_past_participant(
             actor=registrar, cohort=cohort, applicant=factories.applicant(1)
         )
+
+
+def test_an_application_joins_an_account_only_once_the_account_proved_the_address(center):
+    cohort, other = factories.make_cohort(center), factories.make_cohort(center)
+    claimant = factories.make_user("claimant")
+    claimant.email = "victim@example.org"
+    claimant.save(update_fields=["email"])
+    victim = services.Applicant(email="victim@example.org", full_name="Victim")
+
+    services.apply(actor=claimant, cohort=cohort, applicant=victim)
+    assert Participant.objects.get().user is None
+
+    claimant.email_verified_at = timezone.now()
+    claimant.save(update_fields=["email_verified_at"])
+    services.apply(actor=claimant, cohort=other, applicant=victim)
+    assert Participant.objects.get().user == claimant
+
+
+def test_a_duplicate_application_tells_the_public_nothing_about_its_status(center, registrar):
+    cohort = factories.make_cohort(center)
+    factories.apply(cohort, "known")
+    with pytest.raises(services.AlreadyApplied) as public:
+        factories.apply(cohort, "known")
+    assert "enrolled" not in public.value.message
+    with pytest.raises(services.AlreadyApplied) as staff:
+        services.apply(actor=registrar, cohort=cohort, applicant=factories.applicant("known"))
+    assert "enrolled" in staff.value.message
+
+
+def test_the_person_offered_a_seat_is_told_in_the_language_they_applied_in(center):
+    from django.utils import translation
+
+    from kakehashi.core.models import OutgoingEmail
+
+    cohort = factories.make_cohort(center, capacity=1)
+    seated = factories.apply(cohort, 1)
+    with translation.override("ru"):
+        waiting = factories.apply(cohort, 2)
+    services.withdraw(actor=None, enrollment=seated, as_participant=True)
+
+    mail = OutgoingEmail.objects.get(to=waiting.participant.email)
+    assert "/me/" in mail.body
+    assert any("а" <= ch <= "я" for ch in mail.subject.lower()), mail.subject
+
+
+def test_the_offer_mail_gives_the_deadline_in_the_centers_time(other_center):
+    from django.utils import formats
+    from django.utils import timezone as tz
+
+    from kakehashi.core.models import OutgoingEmail
+
+    cohort = factories.make_cohort(other_center, capacity=1)  # Vladivostok, UTC+10
+    seated, waiting = factories.apply(cohort, 1), factories.apply(cohort, 2)
+    services.withdraw(actor=None, enrollment=seated, as_participant=True)
+    waiting.refresh_from_db()
+
+    mail = OutgoingEmail.objects.get(to=waiting.participant.email)
+    local = tz.localtime(waiting.offer_expires_at, other_center.tzinfo)
+    assert formats.date_format(local, "DATETIME_FORMAT") in mail.body

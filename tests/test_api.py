@@ -1357,6 +1357,8 @@ def test_a_participant_confirms_their_own_offer_but_decides_nothing_else(
     api_as: Api, registrar: User, cohort: Cohort
 ) -> None:
     alumna = factories.make_user("alumna")
+    alumna.email_verified_at = timezone.now()  # the account has proven the address is hers
+    alumna.save(update_fields=["email_verified_at"])
     api = api_as(registrar)
     holders = [enrolled(api, cohort, n) for n in range(2)]
     own = admissions.apply(

@@ -176,7 +176,12 @@ AXES_COOLOFF_TIME = envint("KAKEHASHI_LOGIN_COOLOFF_HOURS", "1")
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-LOGIN_URL = "admin:login"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "portal:home"
+# A password reset link works for a day (Django's default is three): long enough for mail
+# that waits in the outbox for a slow server, short enough to limit a forwarded or leaked mail.
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
 # --- Languages and time ------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -236,6 +241,8 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = envbool("KAKEHASHI_HSTS_PRELOAD", "True")
 
 # --- Domain defaults ---------------------------------------------------------------------------
+# Where Kakehashi is reached, for links in mail sent by background jobs (no request to ask).
+KAKEHASHI_BASE_URL = os.environ.get("KAKEHASHI_BASE_URL", "http://127.0.0.1:8000")
 # How long an offer holds a seat when a cohort sets no time of its own.
 KAKEHASHI_OFFER_HOURS = envint("KAKEHASHI_OFFER_HOURS", "72")
 

@@ -22,6 +22,9 @@ class Participant(models.Model):
     position = models.CharField(_("position"), max_length=200, blank=True)
     industry = models.CharField(_("industry"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # The language the person applied in: mail sent later, by a background job with no
+    # request to ask, is written in it.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -9,11 +9,12 @@ import datetime
 from dataclasses import dataclass
 from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -168,6 +169,11 @@ def _offer(
     _set_status(enrollment, Status.OFFERED, now=now, offer_expires_at=expires)
     _log(cohort, enrollment, actor, action, offer_expires_at=expires)
     transaction.on_commit(partial(_expire_when_due, expires))
+    # Imported here: notifications build on this module. The mail goes in this transaction,
+    # so an offer is never made without telling the person, nor told and then rolled back.
+    from kakehashi.admissions.notifications import queue_offer_mail
+
+    queue_offer_mail(enrollment)
 
 
 def _expire_when_due(expires: datetime.datetime) -> None:
@@ -231,7 +237,24 @@ def _require_self_or_staff(
 # --- use cases -------------------------------------------------------------------------------
 
 
+def _current_language() -> str:
+    code = (translation.get_language() or "").split("-")[0]
+    return code if code in dict(settings.LANGUAGES) else ""
+
+
+def _owns_address(user: User | None, email: str) -> bool:
+    """Has ``user`` proven that ``email`` is theirs? Only then may the applications filed
+    under it be tied to the account, since anyone can sign up with anyone's address."""
+    return (
+        user is not None
+        and user.pk is not None
+        and user.email_verified_at is not None
+        and user.email.strip().lower() == email
+    )
+
+
 def _participant_for(cohort: Cohort, applicant: Applicant, user: User | None) -> Participant:
+    owner = user if _owns_address(user, applicant.email) else None
     participant, created = Participant.objects.get_or_create(
         network_id=cohort.center.network_id,
         email=applicant.email,
@@ -241,7 +264,8 @@ def _participant_for(cohort: Cohort, applicant: Applicant, user: User | None) ->
             "position": applicant.position,
             "industry": applicant.industry,
             "phone": applicant.phone,
-            "user": user,
+            "user": owner,
+            "language": _current_language(),
         },
     )
     if not created:
@@ -252,12 +276,8 @@ def _participant_for(cohort: Cohort, applicant: Applicant, user: User | None) ->
             if not getattr(participant, name) and getattr(applicant, name):
                 setattr(participant, name, getattr(applicant, name))
                 changed.append(name)
-        if (
-            user is not None
-            and participant.user_id is None
-            and user.email.lower() == participant.email
-        ):
-            participant.user = user
+        if owner is not None and participant.user_id is None:
+            participant.user = owner
             changed.append("user")
         if changed:
             participant.save(update_fields=changed)
@@ -310,9 +330,17 @@ def _apply(
         cohort=cohort, participant=participant, status__in=LIVE
     ).first()
     if existing is not None:
+        if staff:
+            raise AlreadyApplied(
+                _("%(email)s already has an application for this cohort (%(status)s).")
+                % {"email": participant.email, "status": existing.get_status_display().lower()}
+            )
+        # Anyone can type anyone's address: tell them no more than that it is taken.
         raise AlreadyApplied(
-            _("%(email)s already has an application for this cohort (%(status)s).")
-            % {"email": participant.email, "status": existing.get_status_display().lower()}
+            _(
+                "This email address already has an application for this cohort; the link in "
+                "the mail we sent to it shows where the application stands."
+            )
         )
     enrollment = Enrollment(
         cohort=cohort,

@@ -1,8 +1,11 @@
 """Exact amounts of money: ``Decimal`` in the currency's minor units, never floats."""
 
+import re
 from decimal import Decimal, InvalidOperation
 
-from babel.numbers import get_currency_precision, list_currencies
+from babel.numbers import format_currency, get_currency_precision, list_currencies
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -78,3 +81,17 @@ def to_amount(value: object, currency: str, *, field: str = "amount") -> Decimal
             fields={field: _("Too many decimal places for this currency.")},
         )
     return amount.quantize(Decimal(1).scaleb(-places))
+
+
+# A currency code written against a digit ("RUB14,000.00"); CLDR's currency spacing, which
+# babel does not apply, puts a no-break space between them.
+_CODE_BEFORE_DIGIT = re.compile(r"^([A-Z]{3})(?=\d)")
+_CODE_AFTER_DIGIT = re.compile(r"(?<=\d)([A-Z]{3})$")
+
+
+def format_money(amount: Decimal, currency: str) -> str:
+    """An amount as the active language writes it: "14 000,00 ₽", "RUB 14,000.00"."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    text = format_currency(amount, currency, locale=translation.to_locale(language))
+    text = _CODE_BEFORE_DIGIT.sub("\\1\u00a0", text)
+    return _CODE_AFTER_DIGIT.sub("\u00a0\\1", text)

@@ -52,8 +52,12 @@ STAFF: tuple[StaffAccount, ...] = (
 INSTRUCTOR_OF_REGION = {"west": "instructor.tanaka", "east": "instructor.sato"}
 
 
+def site_url(path: str = "/") -> str:
+    return f"http://127.0.0.1:{os.environ.get('PORT', '8000')}{path}"
+
+
 def login_url() -> str:
-    return f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/admin/"
+    return site_url("/accounts/login/")
 
 
 def describe_accounts(network: Network) -> list[tuple[str, str]]:

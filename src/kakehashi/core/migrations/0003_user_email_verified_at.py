@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_outgoingemail'),
+        ("core", "0002_outgoingemail"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='email_verified_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='email verified at'),
+            model_name="user",
+            name="email_verified_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="email verified at"),
         ),
     ]

@@ -15,7 +15,13 @@ from kakehashi.core import audit
 from kakehashi.core.errors import DomainError
 from kakehashi.core.models import AuditEvent, User
 from kakehashi.core.translated import texts_of
-from kakehashi.demo.accounts import DEMO_PASSWORD, STAFF, describe_accounts, login_url
+from kakehashi.demo.accounts import (
+    DEMO_PASSWORD,
+    STAFF,
+    describe_accounts,
+    login_url,
+    site_url,
+)
 from kakehashi.demo.content import NETWORK_SLUG
 from kakehashi.demo.loader import DemoAlreadyLoaded, LoadReport, load_demo
 from kakehashi.network.models import Network, Room
@@ -90,7 +96,10 @@ class Command(BaseCommand):
             return
         width = max(len(username) for username, _role in accounts) + 2
         pw_width = len(DEMO_PASSWORD) + 2
-        self.stdout.write(f"\nDemo accounts; log in at {login_url()}")
+        self.stdout.write(
+            f"\nThe catalog is at {site_url()}; staff work in the office at {site_url('/office/')}"
+            f" (and the admin at {site_url('/admin/')}).\nDemo accounts; log in at {login_url()}"
+        )
         self.stdout.write(f"  {'username':<{width}}{'password':<{pw_width}}role")
         for username, role in accounts:
             self.stdout.write(f"  {username:<{width}}{DEMO_PASSWORD:<{pw_width}}{role}")

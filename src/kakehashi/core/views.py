@@ -1,8 +1,0 @@
-"""Pages that belong to no single part of the domain: the front door."""
-
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
