@@ -16,6 +16,7 @@ from modeltranslation.admin import TranslationAdmin
 
 from kakehashi.catalog import services
 from kakehashi.catalog.models import Cohort, CohortQuerySet, Format, Program, Session
+from kakehashi.catalog.services import PROGRAM_PLAIN_FIELDS
 from kakehashi.core.admin import (
     ReadOnlyInline,
     ServiceForm,
@@ -28,6 +29,7 @@ from kakehashi.core.admin import (
 from kakehashi.core.models import User
 from kakehashi.core.money import minor_units
 from kakehashi.core.roles import Perm
+from kakehashi.core.translated import changed_texts, changed_values
 from kakehashi.network import access
 from kakehashi.network.access import networks_managed_by, networks_visible_to
 from kakehashi.network.admin import (
@@ -111,20 +113,12 @@ class ProgramAdmin(ServiceModelAdmin, TranslationAdmin):
     def change_through_service(
         self, request: HttpRequest, obj: Program, data: Mapping[str, Any], changed: Sequence[str]
     ) -> Program:
-        def given(field: str) -> dict[str, str] | None:
-            return (
-                texts_from(data, field) if any(f.startswith(f"{field}_") for f in changed) else None
-            )
-
         return services.update_program(
             actor=acting_user(request),
             program=obj,
-            name=given("name"),
-            description=given("description"),
-            topic=data["topic"] if "topic" in changed else None,
-            audience=data["audience"] if "audience" in changed else None,
-            hours=data["hours"] if "hours" in changed else None,
-            is_active=data["is_active"] if "is_active" in changed else None,
+            name=changed_texts(data, changed, "name"),
+            description=changed_texts(data, changed, "description"),
+            **changed_values(data, changed, *PROGRAM_PLAIN_FIELDS),  # type: ignore[arg-type]
         )
 
     def formfield_for_foreignkey(

@@ -40,10 +40,12 @@ from kakehashi.catalog.office_forms import (
     ProgramForm,
     SessionForm,
 )
+from kakehashi.catalog.services import PROGRAM_PLAIN_FIELDS
 from kakehashi.core import errors
 from kakehashi.core.models import User
 from kakehashi.core.money import format_money
 from kakehashi.core.roles import Perm
+from kakehashi.core.translated import changed_texts, changed_values
 from kakehashi.network import access
 from kakehashi.network.models import Center, CenterStatus
 
@@ -370,20 +372,13 @@ def program_edit(request: HttpRequest, program_id: int) -> HttpResponse:
     if form.is_bound and form.is_valid():
         data, changed = form.cleaned_data, set(form.changed_data)
 
-        def given(field: str) -> dict[str, str] | None:
-            touched = any(name.startswith(f"{field}_") for name in changed)
-            return form.texts(field) if touched else None
-
         try:
             program = services.update_program(
                 actor=user,
                 program=program,
-                name=given("name"),
-                description=given("description"),
-                topic=data["topic"] if "topic" in changed else None,
-                audience=data["audience"] if "audience" in changed else None,
-                hours=data["hours"] if "hours" in changed else None,
-                is_active=data["is_active"] if "is_active" in changed else None,
+                name=changed_texts(data, changed, "name"),
+                description=changed_texts(data, changed, "description"),
+                **changed_values(data, changed, *PROGRAM_PLAIN_FIELDS),  # type: ignore[arg-type]
             )
         except errors.DomainError as error:
             show_refusal(form, error)

@@ -421,6 +421,10 @@ def schedule_session(
     return session
 
 
+# The fields of a program that are not text in several languages.
+PROGRAM_PLAIN_FIELDS = ("topic", "audience", "hours", "is_active")
+
+
 @transaction.atomic
 def update_program(
     *,

@@ -4,7 +4,7 @@ A model field ``name`` registered for translation has columns ``name_en``, ``nam
 ``name_ja``; services take such text as ``{"en": ..., "ru": ..., "ja": ...}``.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -70,3 +70,21 @@ def apply_texts(instance: models.Model, field: str, values: Mapping[str, str]) -
 
 def texts_of(instance: models.Model, field: str) -> dict[str, str]:
     return {code: getattr(instance, f"{field}_{code}") or "" for code in LANGUAGE_CODES}
+
+
+def changed_texts(
+    data: Mapping[str, object], changed: Iterable[str], field: str
+) -> dict[str, str] | None:
+    """The translations of ``field`` from a form's cleaned ``data``, or None when none of
+    its languages is among the ``changed`` fields (so that the service leaves it alone)."""
+    if not any(name.startswith(f"{field}_") for name in changed):
+        return None
+    return {code: str(data.get(f"{field}_{code}") or "") for code in LANGUAGE_CODES}
+
+
+def changed_values(
+    data: Mapping[str, object], changed: Iterable[str], *names: str
+) -> dict[str, object]:
+    """The plain fields among ``names`` that a form changed, for a service's keywords."""
+    touched = set(changed)
+    return {name: data[name] for name in names if name in touched}

@@ -29,6 +29,7 @@ from kakehashi.core.admin import (
 )
 from kakehashi.core.models import User
 from kakehashi.core.roles import Perm
+from kakehashi.core.translated import changed_texts
 from kakehashi.network import access, services
 from kakehashi.network.access import networks_managed_by
 from kakehashi.network.models import (
@@ -307,12 +308,11 @@ class CenterAdmin(CenterScopedAdmin, TranslationAdmin):
     def change_through_service(
         self, request: HttpRequest, obj: Center, data: Mapping[str, Any], changed: Sequence[str]
     ) -> Center:
-        def given(field: str) -> dict[str, str] | None:
-            touched = any(name.startswith(f"{field}_") for name in changed)
-            return texts_from(data, field) if touched else None
-
         details = {"timezone", "opened_on"} & set(changed)
-        texts = {field: given(field) for field in ("name", "city", "description", "address")}
+        texts = {
+            field: changed_texts(data, changed, field)
+            for field in ("name", "city", "description", "address")
+        }
         if details or any(value is not None for value in texts.values()):
             obj = services.update_center(
                 actor=acting_user(request),
