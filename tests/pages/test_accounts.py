@@ -16,6 +16,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
+from django.urls import reverse
 from django.utils import timezone, translation
 from huey.contrib.djhuey import HUEY
 
@@ -508,3 +509,23 @@ def test_the_verification_link_does_not_show_the_address(db: None, visitor: Clie
 
 
 # --- in a browser: accessible, and usable on a phone ---------------------------------------------
+
+
+def test_the_header_language_switch_is_remembered_on_the_account(db: None) -> None:
+    user = factories.make_user("polyglot")
+    client = Client()
+    client.force_login(user)
+
+    response = client.post(reverse("set_language"), {"language": "ja", "next": "/office/"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/office/"
+    user.refresh_from_db()
+    assert user.preferred_language == "ja"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ja"
+
+
+def test_the_header_language_switch_still_works_without_an_account(client: Client) -> None:
+    response = client.post(reverse("set_language"), {"language": "ru", "next": "/"})
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ru"

@@ -557,3 +557,21 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
     else:
         return render(request, "accounts/email_confirmed.html", {"email": user.email})
     return render(request, "accounts/email_not_confirmed.html", {"problem": problem}, status=400)
+
+
+@require_POST
+def remember_language(request: HttpRequest) -> HttpResponse:
+    """The header's language switch: Django's ``set_language``, which also keeps the choice
+    on a signed-in person's account, so that it follows them to other devices and mail."""
+    from django.views.i18n import set_language
+
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    user = request.user
+    if (
+        user.is_authenticated
+        and language in dict(settings.LANGUAGES)
+        and getattr(user, "preferred_language", None) != language
+    ):
+        User.objects.filter(pk=user.pk).update(preferred_language=language)
+    return response
