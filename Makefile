@@ -6,7 +6,7 @@ WEB_WORKERS ?= 3
 KH := $(VENV)/bin/kakehashi
 STAMP := $(VENV)/.installed
 
-.PHONY: install run dev test lint bench browser clean
+.PHONY: install run dev test lint bench test-tools clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,9 +14,12 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# node_modules holds the fonts certificates are set in, and the browser tests' axe-core.
+NODE_STAMP := node_modules/.package-lock.json
 
-var/.ready: $(STAMP) $(wildcard src/kakehashi/*/migrations/*.py)
+install: $(STAMP) $(NODE_STAMP)
+
+var/.ready: $(STAMP) $(NODE_STAMP) $(wildcard src/kakehashi/*/migrations/*.py)
 	$(KH) migrate --noinput
 	$(KH) demo
 	@mkdir -p var && touch var/.ready
@@ -34,14 +37,14 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 	$(KH) makemigrations --check --dry-run
 
-node_modules/.package-lock.json: package.json package-lock.json
-	@command -v npm >/dev/null || { echo "npm is needed for the browser tests' axe-core: install Node.js and npm"; exit 1; }
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the certificates' fonts: install Node.js and npm"; exit 1; }
 	npm ci --no-audit --no-fund --silent
 
-browser: node_modules/.package-lock.json
-	scripts/ensure-browser.sh
+test-tools: $(NODE_STAMP)
+	scripts/ensure-test-tools.sh
 
-test: $(STAMP) browser
+test: $(STAMP) test-tools
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/mypy
 	$(KH) makemigrations --check --dry-run --verbosity 0
@@ -50,5 +53,5 @@ test: $(STAMP) browser
 clean:
 	rm -rf var $(VENV) node_modules
 
-bench: $(STAMP)
+bench: $(STAMP) $(NODE_STAMP)
 	$(VENV)/bin/python bench/run.py

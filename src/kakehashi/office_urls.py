@@ -5,7 +5,7 @@ another center's records are not found (404), and what they may see but not chan
 refused (403). Anonymous people are sent to the login page.
 """
 
-from django.urls import path
+from django.urls import include, path
 
 from kakehashi.admissions import office as admissions
 from kakehashi.catalog import office as catalog
@@ -32,4 +32,7 @@ urlpatterns = [
         )
         for action in admissions.DECISIONS
     ),
+    path("", include("kakehashi.delivery.office_urls")),
+    path("", include("kakehashi.credentials.office_urls")),
+    path("", include("kakehashi.payments.office_urls")),
 ]

@@ -1,6 +1,6 @@
 """The participant portal: the catalog, applying, and a participant's own pages."""
 
-from django.urls import path
+from django.urls import include, path
 
 from kakehashi.admissions import views as admissions
 from kakehashi.catalog import views as catalog
@@ -24,4 +24,7 @@ urlpatterns = [
         admissions.participant_action,
         name="participant_action",
     ),
+    path("", include("kakehashi.delivery.portal_urls")),
+    path("", include("kakehashi.credentials.portal_urls")),
+    path("", include("kakehashi.payments.portal_urls")),
 ]

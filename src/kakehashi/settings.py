@@ -62,8 +62,11 @@ INSTALLED_APPS = [
     "ninja",
     "kakehashi.core",
     "kakehashi.network",
+    "kakehashi.payments",
     "kakehashi.catalog",
     "kakehashi.admissions",
+    "kakehashi.delivery",
+    "kakehashi.credentials",
     "kakehashi.api",
     "kakehashi.demo",
 ]
@@ -245,6 +248,17 @@ if PRODUCTION:
 KAKEHASHI_BASE_URL = os.environ.get("KAKEHASHI_BASE_URL", "http://127.0.0.1:8000")
 # How long an offer holds a seat when a cohort sets no time of its own.
 KAKEHASHI_OFFER_HOURS = envint("KAKEHASHI_OFFER_HOURS", "72")
+# Each network signs its certificates with an Ed25519 key of its own; the private keys are
+# files in this folder (readable by the app alone), the public keys are published.
+KAKEHASHI_KEY_DIR = Path(os.environ.get("KAKEHASHI_KEY_DIR", VAR_DIR / "keys")).resolve()
+# The fonts certificates are set in (Noto Sans JP: Latin, Cyrillic and Japanese), installed
+# with the project's npm packages.
+KAKEHASHI_FONT_DIR = Path(
+    os.environ.get(
+        "KAKEHASHI_FONT_DIR",
+        Path(__file__).resolve().parents[2] / "node_modules" / "@embedpdf" / "fonts-jp" / "fonts",
+    )
+).resolve()
 
 LOGGING = {
     "version": 1,

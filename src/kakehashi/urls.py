@@ -12,5 +12,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("kakehashi.accounts_urls")),
     path("office/", include("kakehashi.office_urls")),
+    # Public and unauthenticated by design: certificate verification and the network's
+    # published keys, calendar feeds (signed links), payment providers' webhooks.
+    path("", include("kakehashi.credentials.urls")),
+    path("calendar/", include("kakehashi.calendar_urls")),
+    path("payments/", include("kakehashi.payments.urls")),
     path("", include("kakehashi.portal_urls")),
 ]

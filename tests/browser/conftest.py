@@ -1,6 +1,6 @@
 """Browser tests: Debian's Chromium, driven by Playwright, against a live Kakehashi.
 
-`make test` installs Chromium when it can (scripts/ensure-browser.sh) and axe-core from
+`make test` installs Chromium when it can (scripts/ensure-test-tools.sh) and axe-core from
 the npm registry (package.json); a test that cannot find either says so and fails, since
 pages nobody has looked at in a browser are not done.
 """
@@ -37,7 +37,7 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is missing at {CHROMIUM}: run scripts/ensure-browser.sh")
+        pytest.fail(f"Chromium is missing at {CHROMIUM}: run scripts/ensure-test-tools.sh")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield launched

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kakehashi.admissions.models import LIVE, Enrollment, Participant, Status
+from kakehashi.admissions.signals import enrollment_completed
 from kakehashi.catalog.models import SEAT_HOLDING, Admission, Cohort
 from kakehashi.core import audit
 from kakehashi.core.cleaning import choice_list, clean_text
@@ -544,6 +545,7 @@ def complete(*, actor: User | None, enrollment: Enrollment) -> Enrollment:
         raise InvalidTransition(_("Nobody can complete a cohort that has not started yet."))
     _set_status(enrollment, Status.COMPLETED, now=timezone.now())
     _log(cohort, enrollment, actor, "completed")
+    enrollment_completed.send(sender=Enrollment, enrollment=enrollment, actor=actor)
     return enrollment
 
 
@@ -642,4 +644,6 @@ def record_past_participant(
         status_changed_at=now,
     )
     _log(locked, enrollment, actor, "recorded", email=participant.email, note=enrollment.note)
+    if outcome == Status.COMPLETED:
+        enrollment_completed.send(sender=Enrollment, enrollment=enrollment, actor=actor)
     return enrollment

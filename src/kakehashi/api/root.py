@@ -14,7 +14,10 @@ from kakehashi.admissions.api import router as admissions_router
 from kakehashi.api import errors
 from kakehashi.api.auth import BearerToken
 from kakehashi.catalog.api import router as catalog_router
+from kakehashi.credentials.api import router as credentials_router
+from kakehashi.delivery.api import router as delivery_router
 from kakehashi.network.api import router as network_router
+from kakehashi.payments.api import router as payments_router
 
 
 class KakehashiAPI(NinjaAPI):
@@ -71,3 +74,6 @@ errors.install(api)
 api.add_router("/", network_router)
 api.add_router("/", catalog_router)
 api.add_router("/", admissions_router)
+api.add_router("/", delivery_router)
+api.add_router("/", credentials_router)
+api.add_router("/", payments_router)

@@ -27,17 +27,36 @@ class Perm(models.TextChoices):
     VIEW_ROSTER = "admissions.view_roster", _("see who applied and who is enrolled")
     REVIEW = "admissions.review", _("accept, reject and waitlist applications")
     ENROLL_OTHERS = "admissions.enroll_others", _("enroll or withdraw participants")
+    TEACH = "delivery.teach", _("mark attendance and record results in one's own sessions")
+    CORRECT_RECORDS = (
+        "delivery.correct_records",
+        _("correct attendance and results, and set completion rules"),
+    )
+    TAKE_PAYMENTS = (
+        "payments.take_payments",
+        _("record payments and refunds, and grant scholarships and discounts"),
+    )
+    VIEW_LEDGER = "payments.view_ledger", _("see and export a center's ledger")
+    CERTIFY = "credentials.certify", _("complete participants and issue or revoke certificates")
 
 
 _ALL_VIEW = {Perm.VIEW_CENTER, Perm.VIEW_ROSTER}
-_REGISTRAR = _ALL_VIEW | {Perm.MANAGE_COHORTS, Perm.REVIEW, Perm.ENROLL_OTHERS}
+_REGISTRAR = _ALL_VIEW | {
+    Perm.MANAGE_COHORTS,
+    Perm.REVIEW,
+    Perm.ENROLL_OTHERS,
+    Perm.TEACH,
+    Perm.CORRECT_RECORDS,
+    Perm.CERTIFY,
+    Perm.TAKE_PAYMENTS,
+}
 
 GRANTS: dict[Role, frozenset[Perm]] = {
     Role.OFFICE: frozenset(Perm),
-    Role.MANAGER: frozenset(_REGISTRAR | {Perm.MANAGE_CENTER}),
+    Role.MANAGER: frozenset(_REGISTRAR | {Perm.MANAGE_CENTER, Perm.VIEW_LEDGER}),
     Role.REGISTRAR: frozenset(_REGISTRAR),
-    Role.INSTRUCTOR: frozenset(_ALL_VIEW),
-    Role.FINANCE: frozenset(_ALL_VIEW),
+    Role.INSTRUCTOR: frozenset(_ALL_VIEW | {Perm.TEACH}),
+    Role.FINANCE: frozenset(_ALL_VIEW | {Perm.TAKE_PAYMENTS, Perm.VIEW_LEDGER}),
     Role.VIEWER: frozenset(_ALL_VIEW),
 }
 
