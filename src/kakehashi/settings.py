@@ -259,11 +259,18 @@ KAKEHASHI_FONT_DIR = Path(
         Path(__file__).resolve().parents[2] / "node_modules" / "@embedpdf" / "fonts-jp" / "fonts",
     )
 ).resolve()
+# Card payments through Stripe Checkout: off (bank transfer and cash only) until a secret
+# key is set. The webhook secret verifies the events Stripe posts to /payments/webhooks/stripe/.
+KAKEHASHI_STRIPE_SECRET_KEY = os.environ.get("KAKEHASHI_STRIPE_SECRET_KEY", "")
+KAKEHASHI_STRIPE_WEBHOOK_SECRET = os.environ.get("KAKEHASHI_STRIPE_WEBHOOK_SECRET", "")
+# Where Stripe's API is reached; only changed to point at a test double (stripe-mock).
+KAKEHASHI_STRIPE_API_BASE = os.environ.get("KAKEHASHI_STRIPE_API_BASE", "")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("KAKEHASHI_LOG_LEVEL", "INFO")},
-    "loggers": {"huey": {"level": "WARNING"}},
+    # fontTools reports every table it subsets at INFO: dozens of lines per certificate.
+    "loggers": {"huey": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

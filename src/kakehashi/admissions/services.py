@@ -29,6 +29,7 @@ from kakehashi.core.models import User
 from kakehashi.core.roles import Perm
 from kakehashi.network import access
 from kakehashi.network.services import ensure_writable
+from kakehashi.payments import services as payments
 
 
 class CohortFull(Conflict):
@@ -143,6 +144,47 @@ def _log(
             "status": enrollment.status,
             **data,
         },
+    )
+
+
+def _record_fee(cohort: Cohort, enrollment: Enrollment, actor: User | None) -> None:
+    """An enrollment in a cohort with a fee: the fee becomes an amount due, in the same
+    transaction, so nobody is enrolled without owing it (nor owes for a rolled-back seat)."""
+    if not cohort.fee:
+        return
+    participant = enrollment.participant
+    payments.record_amount_due(
+        actor=actor,
+        center=cohort.center,
+        subject=f"admissions.enrollment:{enrollment.pk}",
+        amount=cohort.fee,
+        currency=cohort.currency,
+        description=str(cohort),
+        payer=payments.Payer(
+            name=participant.full_name,
+            email=participant.email,
+            language=participant.language,
+            ref=f"admissions.participant:{participant.pk}",
+            user_id=participant.user_id,
+        ),
+        group=f"catalog.cohort:{cohort.pk}",
+        starts_on=cohort.starts_on,
+        key="enrollment",
+    )
+
+
+def _cancel_unpaid_fee(
+    cohort: Cohort, enrollment: Enrollment, actor: User | None, *, now: datetime.datetime
+) -> None:
+    """Leaving before the cohort starts: what is still unpaid of the fee is no longer owed
+    (a new ledger entry, in this transaction). Money already paid stays paid until staff
+    refund it. Call before ``_log``: the account is locked before the audit chain."""
+    if cohort.starts_on <= now.astimezone(cohort.center.tzinfo).date():
+        return
+    payments.cancel_amount_due(
+        actor=actor,
+        subject=f"admissions.enrollment:{enrollment.pk}",
+        reason=_("Withdrew before the cohort started."),
     )
 
 
@@ -371,6 +413,9 @@ def _apply(
         # check above (it cannot while the cohort lock works; the index keeps the promise
         # regardless).
         raise AlreadyApplied(_("You have already applied to this cohort.")) from None
+    # The fee before the audit event: locks are always taken account first, audit chain last.
+    if enrollment.status == Status.ENROLLED:
+        _record_fee(cohort, enrollment, actor)
     _log(cohort, enrollment, actor, action, email=participant.email)
     return enrollment
 
@@ -482,6 +527,7 @@ def confirm(
             _promote(cohort, None, now=now)
         else:
             _set_status(enrollment, Status.ENROLLED, now=now, offer_expires_at=None)
+            _record_fee(cohort, enrollment, actor)
             _log(cohort, enrollment, actor, "enrolled")
     if expired:
         raise OfferExpired(_("This offer expired; the seat has gone to the next person waiting."))
@@ -524,8 +570,11 @@ def withdraw(
     )
     now = timezone.now()
     freed = enrollment.holds_seat
+    was_enrolled = enrollment.status == Status.ENROLLED
     reason = clean_text("reason", reason, max_length=2000)
     _set_status(enrollment, Status.WITHDRAWN, now=now, offer_expires_at=None, note=reason)
+    if was_enrolled:
+        _cancel_unpaid_fee(cohort, enrollment, actor, now=now)
     _log(cohort, enrollment, actor, "withdrawn", reason=reason)
     if freed:
         _promote(cohort, actor, now=now)
@@ -545,7 +594,7 @@ def complete(*, actor: User | None, enrollment: Enrollment) -> Enrollment:
         raise InvalidTransition(_("Nobody can complete a cohort that has not started yet."))
     _set_status(enrollment, Status.COMPLETED, now=timezone.now())
     _log(cohort, enrollment, actor, "completed")
-    enrollment_completed.send(sender=Enrollment, enrollment=enrollment, actor=actor)
+    enrollment_completed.send(sender=Enrollment, enrollment=enrollment, actor=actor, recorded=False)
     return enrollment
 
 
@@ -645,5 +694,7 @@ def record_past_participant(
     )
     _log(locked, enrollment, actor, "recorded", email=participant.email, note=enrollment.note)
     if outcome == Status.COMPLETED:
-        enrollment_completed.send(sender=Enrollment, enrollment=enrollment, actor=actor)
+        enrollment_completed.send(
+            sender=Enrollment, enrollment=enrollment, actor=actor, recorded=True
+        )
     return enrollment

@@ -1,4 +1,4 @@
-"""Users, API tokens and the hash-chained audit log."""
+"""Users, API tokens, the hash-chained audit log and the outbox of outgoing mail."""
 
 import hashlib
 import secrets
@@ -149,3 +149,39 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+
+class OutgoingAttachment(models.Model):
+    """A file sent with an outgoing mail, in the order the attachments were queued.
+
+    Either its bytes are stored here (``content``), or ``source`` names a document that the
+    app owning it renders when the mail is sent (``payments.entry:12``; see
+    ``kakehashi.core.outbox.register_attachment_source``): a document that takes a second
+    to render is then never rendered inside the transaction of the change, with its rows
+    locked. Rows are deleted only with their mail.
+    """
+
+    email = models.ForeignKey(
+        OutgoingEmail, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("mail")
+    )
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    content = models.BinaryField(_("content"), null=True, blank=True)
+    source = models.CharField(_("rendered from"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["email", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    (models.Q(content__isnull=False) & models.Q(source=""))
+                    | (models.Q(content__isnull=True) & ~models.Q(source=""))
+                ),
+                name="outgoing_attachment_content_or_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.filename

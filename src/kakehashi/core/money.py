@@ -25,6 +25,25 @@ def minor_units(currency: str) -> int:
     return int(get_currency_precision(currency))
 
 
+def quantum(currency: str) -> Decimal:
+    """The smallest amount of ``currency``: 1 for JPY, 0.01 for RUB and USD."""
+    return Decimal(1).scaleb(-minor_units(currency))
+
+
+def to_minor(amount: Decimal, currency: str) -> int:
+    """``amount`` as a whole number of the currency's minor units (12.50 USD is 1250, 1500
+    JPY is 1500), as card providers count; refuses an amount that is not exact in them."""
+    scaled = amount.scaleb(minor_units(currency))
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"{amount} {currency} is not a whole number of minor units")
+    return int(scaled)
+
+
+def from_minor(units: int, currency: str) -> Decimal:
+    """The amount that ``units`` minor units of ``currency`` make (1250 USD cents is 12.50)."""
+    return Decimal(units).scaleb(-minor_units(currency)).quantize(quantum(currency))
+
+
 def check_currency(currency: str, *, field: str = "currency") -> str:
     code = (currency or "").strip().upper()
     if code not in CURRENCIES:
@@ -36,11 +55,13 @@ def check_currency(currency: str, *, field: str = "currency") -> str:
     return code
 
 
-def to_amount(value: object, currency: str, *, field: str = "amount") -> Decimal:
+def to_amount(
+    value: object, currency: str, *, field: str = "amount", positive: bool = False
+) -> Decimal:
     """Parse ``value`` as an amount in ``currency``, refusing what cannot be exact.
 
-    Rejects negative amounts, NaN and infinities, and more decimal places than the
-    currency has (1.5 JPY does not exist).
+    Rejects negative amounts (and zero, when ``positive``), NaN and infinities, and more
+    decimal places than the currency has (1.5 JPY does not exist).
     """
     code = check_currency(currency)
     try:
@@ -57,6 +78,10 @@ def to_amount(value: object, currency: str, *, field: str = "amount") -> Decimal
     if amount < 0:
         raise InvalidInput(
             _("An amount cannot be negative."), fields={field: _("Enter zero or more.")}
+        )
+    if positive and amount == 0:
+        raise InvalidInput(
+            _("An amount must be more than zero."), fields={field: _("Enter more than zero.")}
         )
     if amount > MAX_AMOUNT:
         raise InvalidInput(

@@ -1,7 +1,16 @@
-"""Queueing mail in the outbox and sending it from the job queue."""
+"""Queueing mail in the outbox and sending it from the job queue.
+
+A mail may carry attachments: bytes given when it is queued, or a document named by its
+*source* (``payments.entry:12``) that the app owning it renders when the mail is sent. An
+app registers how to render its sources at startup (``register_attachment_source``), so the
+outbox depends on no app, and a document that takes a second to render is rendered by the
+job after commit, never inside the change's transaction while its rows are locked.
+"""
 
 import datetime
 import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
@@ -9,7 +18,7 @@ from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.utils import timezone
 
-from kakehashi.core.models import OutgoingEmail
+from kakehashi.core.models import OutgoingAttachment, OutgoingEmail
 
 log = logging.getLogger(__name__)
 
@@ -17,11 +26,67 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 
 
-def queue_email(*, to: str, subject: str, body: str) -> OutgoingEmail:
+@dataclass(frozen=True)
+class Attachment:
+    """A file to send with a mail: its ``content``, or the ``source`` that renders it."""
+
+    filename: str
+    content_type: str
+    content: bytes | None = None
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if (self.content is None) == (not self.source):
+            raise ValueError("an attachment has either content or a source, not both or neither")
+        if not self.filename or "/" in self.filename or "\\" in self.filename:
+            raise ValueError(f"{self.filename!r} is not a file name")
+
+
+# Source kind ("payments.entry") -> the function that returns the bytes of one source.
+AttachmentSource = Callable[[str], bytes]
+_sources: dict[str, AttachmentSource] = {}
+
+
+def register_attachment_source(kind: str, render: AttachmentSource) -> None:
+    """Tell the outbox how to render attachments whose source is ``<kind>:<reference>``.
+
+    Call from the owning app's ``AppConfig.ready``; ``render`` gets the whole source and
+    returns the same bytes every time it is asked (the outbox may ask again on a retry).
+    """
+    _sources[kind] = render
+
+
+def unregister_attachment_source(kind: str) -> None:
+    _sources.pop(kind, None)
+
+
+def render_attachment(source: str) -> bytes:
+    """The bytes of ``source``; LookupError when no app renders its kind."""
+    kind = source.split(":", 1)[0]
+    render = _sources.get(kind)
+    if render is None:
+        raise LookupError(f"no app renders attachments of kind {kind!r} ({source})")
+    return render(source)
+
+
+def queue_email(
+    *, to: str, subject: str, body: str, attachments: Sequence[Attachment] = ()
+) -> OutgoingEmail:
     """Put a mail in the outbox, inside the caller's transaction; it leaves after commit."""
     if not connection.in_atomic_block:
         raise RuntimeError("queue_email() must run inside the transaction of the change")
     mail = OutgoingEmail.objects.create(to=to, subject=" ".join(subject.split()), body=body)
+    if attachments:
+        OutgoingAttachment.objects.bulk_create(
+            OutgoingAttachment(
+                email=mail,
+                filename=attachment.filename,
+                content_type=attachment.content_type,
+                content=attachment.content,
+                source=attachment.source,
+            )
+            for attachment in attachments
+        )
     transaction.on_commit(partial(_schedule, mail.pk))
     return mail
 
@@ -32,11 +97,29 @@ def _schedule(mail_id: int) -> None:
     send_queued_email(mail_id)
 
 
+def _message(mail: OutgoingEmail) -> EmailMessage:
+    message = EmailMessage(
+        subject=mail.subject,
+        body=mail.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[mail.to],
+    )
+    for attachment in OutgoingAttachment.objects.filter(email=mail).order_by("pk"):
+        content = (
+            bytes(attachment.content)
+            if attachment.content is not None
+            else render_attachment(attachment.source)
+        )
+        message.attach(attachment.filename, content, attachment.content_type)
+    return message
+
+
 def send(mail_id: int) -> bool:
     """Send one queued mail; True when it went. Safe to call twice, from two workers.
 
     The conditional UPDATE claims the mail: only one caller moves it from queued to
-    sending, so a mail is never sent twice by racing workers.
+    sending, so a mail is never sent twice by racing workers. An attachment that cannot be
+    rendered counts as a failed attempt, like a mail server that is down.
     """
     claimed = OutgoingEmail.objects.filter(pk=mail_id, status=OutgoingEmail.Status.QUEUED).update(
         status=OutgoingEmail.Status.SENDING
@@ -45,12 +128,7 @@ def send(mail_id: int) -> bool:
         return False
     mail = OutgoingEmail.objects.get(pk=mail_id)
     try:
-        EmailMessage(
-            subject=mail.subject,
-            body=mail.body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[mail.to],
-        ).send()
+        _message(mail).send()
     except Exception as error:
         attempts = mail.attempts + 1
         status = (
