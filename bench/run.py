@@ -32,6 +32,10 @@ from kakehashi.catalog.models import Cohort, Program  # noqa: E402
 from kakehashi.core.models import ApiToken, User  # noqa: E402
 from kakehashi.network.models import Center  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(__file__))
+from certificates import bench_certificate_run  # noqa: E402
+from documents import bench_documents  # noqa: E402
+
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "30"))
 
 
@@ -189,6 +193,15 @@ def main() -> None:
     print("\nConcurrent applications to one cohort (baseline: one application in a thread)")
     row("1 thread (baseline)", single, single)
     row("16 threads at once, 8 seats", timed(burst(16), rounds=10), single, "per burst")
+
+    # --- certificates -----------------------------------------------------------------------
+    bench_certificate_run(
+        row,
+        office=office,
+        center=Center.objects.get(slug="moscow"),
+        program=Program.objects.get(slug="marketing"),
+    )
+    bench_documents(row=row, rounds=min(ROUNDS, 5))
 
     # --- memory ----------------------------------------------------------------------------
     print("\nPeak memory (baseline: the login page)")

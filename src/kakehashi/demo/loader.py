@@ -26,6 +26,7 @@ from kakehashi.catalog.models import Admission, Cohort, Format, Program
 from kakehashi.core.errors import Conflict
 from kakehashi.core.models import User
 from kakehashi.core.roles import Role
+from kakehashi.demo import teaching
 from kakehashi.demo.accounts import (
     DEMO_PASSWORD,
     INSTRUCTOR_OF_REGION,
@@ -193,6 +194,9 @@ class DemoLoader:
         self.rooms: dict[str, dict[str, Room]] = {}
         self.programs: dict[str, Program] = {}
         self.pools: dict[str, list[Person]] = {}
+        self.past_cohorts: list[Cohort] = []
+        # Its own generator, so that the people and cohorts stay what they were without it.
+        self.teaching_rng = random.Random(seed + 1)
         self.center_facts = {facts.slug: facts for facts in CENTERS}
         self.program_facts = {facts.slug: facts for facts in PROGRAMS}
 
@@ -249,10 +253,13 @@ class DemoLoader:
                 audience=program.audience,
                 hours=program.hours,
             )
+        teaching.set_completion_rules(self.users["office"], self.programs)
         for facts in CENTERS:
             self.pools[facts.slug] = self.generator.people(facts.slug, PEOPLE_PER_CENTER)
         for past in PAST_COHORTS:
             self._past_cohort(past)
+        first = PAST_COHORTS[0]
+        teaching.revoke_one(self.registrar(first.center), self.past_cohorts[0])
         for current in CURRENT_COHORTS:
             self._current_cohort(current)
         return LoadReport(network=network)
@@ -376,6 +383,7 @@ class DemoLoader:
             not_before=plan.not_before,
             capacity=plan.capacity,
         )
+        self.past_cohorts.append(cohort)
         size = self.rng.randint(plan.capacity - 6, plan.capacity)
         people = self.rng.sample(self.pools[plan.center], size)
         leaver = self.rng.randrange(len(people)) if self.rng.random() < 0.4 else None
@@ -410,10 +418,13 @@ class DemoLoader:
             # The window has closed; the registrar enrolled the group.
             for person in people:
                 admissions.apply(actor=registrar, cohort=cohort, applicant=person.applicant)
+            teaching.take_attendance(self.teaching_rng, registrar, cohort)
             return
         if plan.admission == Admission.FIRST_COME:
             for person in people:
                 admissions.apply(actor=None, cohort=cohort, applicant=person.applicant)
+            if cohort.fee:
+                teaching.settle_fees(self.teaching_rng, registrar, cohort)
             return
         topic = self.program_facts[plan.program].topic
         applications = [
