@@ -33,6 +33,7 @@ urlpatterns = [
         for action in admissions.DECISIONS
     ),
     path("", include("kakehashi.delivery.office_urls")),
+    path("", include("kakehashi.catalog.office_calendar_urls")),
     path("", include("kakehashi.credentials.office_urls")),
     path("", include("kakehashi.payments.office_urls")),
 ]

@@ -262,6 +262,9 @@ def center_detail(request: HttpRequest, center_id: int) -> HttpResponse:
             "past": [cohort for cohort in reversed(cohorts) if cohort.ends_on < today],
             "sessions": sessions,
             "may_schedule": may_schedule(user, center),
+            "may_view_ledger": access.has_perm(
+                user, Perm.VIEW_LEDGER, network=center.network_id, center=center
+            ),
         },
     )
 
