@@ -11,6 +11,7 @@ import pytest
 from django.core import checks
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from huey.contrib.djhuey import HUEY
 
 from kakehashi.admissions import services as admissions
 from kakehashi.admissions.models import Status
@@ -67,6 +68,25 @@ def test_recording_a_past_completion_issues_its_certificate(center: Center, regi
     assert facts is not None
     assert facts.holder_name == "Person paper (generated)"
     assert (facts.starts_on, facts.ends_on) == (cohort.starts_on, cohort.ends_on)
+
+
+def test_a_completion_queues_its_pdf_but_a_recorded_history_does_not(
+    center: Center, registrar: User, django_capture_on_commit_callbacks: Any
+):
+    HUEY.flush()
+    with django_capture_on_commit_callbacks(execute=True):
+        admissions.complete(actor=registrar, enrollment=enroll(running_cohort(center), "now"))
+    assert HUEY.pending_count() == 1
+    HUEY.flush()
+
+    # Hundreds of paper records at once: their PDFs are made when first downloaded.
+    with django_capture_on_commit_callbacks(execute=True):
+        admissions.record_past_participant(
+            actor=registrar, cohort=ended_cohort(center), applicant=factories.applicant("paper")
+        )
+
+    assert HUEY.pending_count() == 0
+    assert Certificate.objects.filter(pdf__isnull=True).count() == 2
 
 
 def test_recording_a_past_withdrawal_issues_nothing(center: Center):

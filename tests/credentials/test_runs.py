@@ -247,3 +247,17 @@ def test_the_sweep_for_stalled_runs_is_periodic() -> None:
 
     periodic = {type(task) for task in HUEY._registry.periodic_tasks}
     assert tasks.resume_stalled_runs.task_class in periodic
+
+
+def test_a_run_queues_no_second_job_for_the_pdfs_it_renders_itself(
+    center: Center, registrar: User, django_capture_on_commit_callbacks: Any
+):
+    cohort = cohort_with_people(center, 2)
+    HUEY.flush()
+    run = CertificateRun.objects.create(cohort=cohort, requested_by=registrar)
+    with django_capture_on_commit_callbacks(execute=True):
+        runs.generate_certificates(run)
+
+    assert Certificate.objects.filter(enrollment__cohort=cohort, pdf__isnull=False).count() == 2
+    # A completion outside a run queues its PDF for a worker; inside one it would be made twice.
+    assert HUEY.pending_count() == 0

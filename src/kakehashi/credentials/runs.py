@@ -26,7 +26,7 @@ from kakehashi.core.errors import Conflict, DomainError
 from kakehashi.core.locking import lock_row
 from kakehashi.core.models import User
 from kakehashi.core.roles import Perm
-from kakehashi.credentials import keys, rendering
+from kakehashi.credentials import keys, rendering, services
 from kakehashi.credentials.models import (
     ACTIVE_RUN_STATES,
     Certificate,
@@ -176,6 +176,7 @@ def _render(progress: _Progress, certificate_id: int, name: str) -> None:
 
 def _complete(progress: _Progress, enrollment: Enrollment, actor: User | None) -> None:
     name = enrollment.participant.full_name
+    here = services.rendering_here.set(True)
     try:
         delivery.complete_enrollment(actor=actor, enrollment=enrollment)
     except DomainError as error:
@@ -187,6 +188,8 @@ def _complete(progress: _Progress, enrollment: Enrollment, actor: User | None) -
         logger.exception("Completing enrollment %s failed", enrollment.pk)
         progress.fail(name, _("An unexpected error stopped this one; it is in the server log."))
         return
+    finally:
+        services.rendering_here.reset(here)
     certificate_id = (
         Certificate.objects.filter(enrollment_id=enrollment.pk).values_list("pk", flat=True).get()
     )

@@ -10,6 +10,7 @@ import datetime
 import json
 import re
 import secrets
+from contextvars import ContextVar
 from functools import partial
 from typing import Any
 
@@ -91,6 +92,11 @@ def certificate_language(enrollment: Enrollment) -> str:
     return settings.LANGUAGE_CODE
 
 
+# Set by a certificate run while it completes someone: the run renders the PDF itself right
+# after, so a background job for the same PDF would only do the work twice.
+rendering_here: ContextVar[bool] = ContextVar("credentials_rendering_here", default=False)
+
+
 def _existing(enrollment_id: int) -> Certificate | None:
     return Certificate.objects.filter(enrollment_id=enrollment_id).first()
 
@@ -154,7 +160,7 @@ def _issue(enrollment: Enrollment, actor: User | None, *, render: bool = True) -
                 "language": language,
             },
         )
-        if render:
+        if render and not rendering_here.get():
             transaction.on_commit(partial(_render_later, certificate.pk))
         return certificate
     raise RuntimeError("no free certificate number after several attempts")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kakehashi.admissions import services as admissions
 from kakehashi.admissions.models import Enrollment, Status
@@ -459,4 +459,8 @@ def load_demo(*, seed: int = SEED) -> LoadReport:
     """Load the demo network in one transaction: all of it, or (on any error) nothing."""
     if is_loaded():
         raise DemoAlreadyLoaded(f"The demo network {NETWORK_SLUG!r} is already loaded.")
-    return DemoLoader(seed=seed).load()
+    # The people of the demo apply in Russian, as the centers' participants did: their mail,
+    # certificates and receipts are in Russian (a visitor's own applications follow their
+    # browser's language).
+    with translation.override("ru"):
+        return DemoLoader(seed=seed).load()
