@@ -34,9 +34,22 @@ def test_production_passes_the_deployment_checks_once_configured(tmp_path):
         KAKEHASHI_ENV="production",
         KAKEHASHI_SECRET_KEY="x" * 20 + "a-long-random-secret-for-tests-only-0123456789",
         KAKEHASHI_ALLOWED_HOSTS="kakehashi.example.org",
+        # Certificates carry it for good: production must say where it is reached.
+        KAKEHASHI_BASE_URL="https://kakehashi.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_warns_while_certificates_would_name_a_local_address(tmp_path):
+    result = run(
+        tmp_path,
+        KAKEHASHI_ENV="production",
+        KAKEHASHI_SECRET_KEY="x" * 20 + "a-long-random-secret-for-tests-only-0123456789",
+        KAKEHASHI_ALLOWED_HOSTS="kakehashi.example.org",
+    )
+    assert result.returncode != 0
+    assert "credentials.W002" in result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
