@@ -18,7 +18,7 @@ import pytest
 import segno
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import translation
-from django.utils.translation import pgettext
+from django.utils.translation import gettext, pgettext
 from PIL import Image
 
 from kakehashi.core import pdf
@@ -198,7 +198,13 @@ def test_documents_carry_title_author_language_and_the_issue_date(
 ) -> None:
     info = pdfinfo(rendered["ru"])
 
-    assert info["Title"] == "Certificate MOW-2026-7K3D9QXH: Иван Петрович Сидоров"
+    with translation.override("ru"):
+        title = gettext("Certificate %(number)s: %(holder)s") % {
+            "number": "MOW-2026-7K3D9QXH",
+            "holder": "Иван Петрович Сидоров",
+        }
+    assert title.startswith("Сертификат")  # in the holder's language
+    assert info["Title"] == title
     assert info["Author"] == "Японские центры"
     assert info["Subject"] == "Кайдзен и 5S"
     assert info["CreationDate"].startswith("2026-12-01T00:00:00")

@@ -6,9 +6,6 @@ from typing import Any
 import pytest
 from django.test import Client
 from playwright.sync_api import Page, expect
-from tests import factories
-from tests.browser.conftest import PHONE, assert_accessible, browser, page  # noqa: F401
-from tests.calendar.conftest import enroll, schedule, staff
 
 from kakehashi.admissions.feeds import participant_feed_url
 from kakehashi.admissions.notifications import participant_token
@@ -16,6 +13,9 @@ from kakehashi.catalog.feeds import center_feed_path
 from kakehashi.core.models import User
 from kakehashi.core.roles import Role
 from kakehashi.network.models import Center, Network
+from tests import factories
+from tests.browser.conftest import PHONE, assert_accessible
+from tests.calendar.conftest import enroll, schedule, staff
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -26,7 +26,7 @@ SELECTED_TEXT = """() => {
 }"""
 
 
-def log_in(page: Page, user: User, base_url: str) -> None:  # noqa: F811
+def log_in(page: Page, user: User, base_url: str) -> None:
     """Sign in by handing the browser a session made on the server."""
     client = Client()
     client.force_login(user)
@@ -35,14 +35,14 @@ def log_in(page: Page, user: User, base_url: str) -> None:  # noqa: F811
     )
 
 
-def fits_a_phone(page: Page) -> bool:  # noqa: F811
+def fits_a_phone(page: Page) -> bool:
     page.set_viewport_size({"width": PHONE["width"], "height": PHONE["height"]})
     width: int = page.evaluate("document.documentElement.scrollWidth")
     return width <= PHONE["width"]
 
 
 def test_the_office_calendar_page_is_accessible_and_fits_a_phone(
-    page: Page,  # noqa: F811
+    page: Page,
     live_server: Any,
     network: Network,
     center: Center,
@@ -70,7 +70,7 @@ def test_the_office_calendar_page_is_accessible_and_fits_a_phone(
 
 
 def test_the_participants_page_offers_the_feed_accessibly_on_a_phone(
-    page: Page,  # noqa: F811
+    page: Page,
     live_server: Any,
     center: Center,
 ) -> None:
