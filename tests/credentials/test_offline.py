@@ -15,7 +15,8 @@ import pytest
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-KAKEHASHI = ROOT / ".venv" / "bin" / "kakehashi"
+# The console script of the Python running the tests (.venv, or another VENV in CI).
+KAKEHASHI = Path(sys.executable).with_name("kakehashi")
 
 # Run in a fresh Kakehashi (the subprocess's own settings and database): issue three
 # certificates in three languages, revoke one, and save what a holder and a verifier keep.
