@@ -18,9 +18,10 @@ from django.utils import timezone
 from kakehashi.admissions import notifications
 from kakehashi.admissions import services as admissions
 from kakehashi.admissions.models import Enrollment, Status
-from kakehashi.admissions.views import REMEMBERED_PARTICIPANTS
+from kakehashi.admissions.remembered import REMEMBERED_PARTICIPANTS
 from kakehashi.core.models import AuditEvent, User
-from kakehashi.delivery import codes, office_urls, services
+from kakehashi.delivery import codes, services
+from kakehashi.delivery import urls as delivery_urls
 from kakehashi.delivery.models import Assessment, AssessmentResult, Attendance, CompletionRule
 from kakehashi.network.models import Center
 from tests import factories
@@ -81,8 +82,8 @@ USES = {
 
 
 def patterns() -> list[URLPattern]:
-    found = [p for p in office_urls.urlpatterns if isinstance(p, URLPattern)]
-    assert len(found) == len(office_urls.urlpatterns)
+    found = [p for p in delivery_urls.office_patterns if isinstance(p, URLPattern)]
+    assert len(found) == len(delivery_urls.office_patterns)
     return found
 
 

@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
 
-from kakehashi import office_urls
+from kakehashi import urls as root_urls
 from kakehashi.admissions import services as admissions
 from kakehashi.admissions.models import Enrollment, Status
 from kakehashi.catalog import services as catalog
@@ -809,7 +809,7 @@ def office_patterns() -> list[URLPattern]:
             else:
                 patterns.append(entry)
 
-    walk(office_urls.urlpatterns)
+    walk(root_urls.office_patterns)
     return patterns
 
 

@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from kakehashi.admissions import notifications
-from kakehashi.payments import services, views
+from kakehashi.payments import payers, services
 from kakehashi.payments.models import Account
 from tests import factories
 
@@ -29,7 +29,7 @@ def token_url(enrollment) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_payments_reads_the_same_signed_link_as_admissions():
-    assert views.PARTICIPANT_SALT == notifications.PARTICIPANT_SALT
+    assert payers.PARTICIPANT_SALT == notifications.PARTICIPANT_SALT
 
 
 def test_the_signed_link_shows_what_is_due_and_how_to_pay(enrollment, registrar):

@@ -1,30 +1,46 @@
-"""The participant portal: the catalog, applying, and a participant's own pages."""
+"""Admissions' addresses, by audience; ``kakehashi.urls`` mounts them.
 
-from django.urls import include, path
+``office_patterns`` go under /office/ (namespace ``office``), ``portal_patterns`` at the
+root (``portal``), ``calendar_patterns`` under /calendar/ (``calendar``).
+"""
 
-from kakehashi.admissions import views as admissions
-from kakehashi.catalog import views as catalog
+from django.urls import URLPattern, URLResolver, path
 
-app_name = "portal"
-urlpatterns = [
-    path("", catalog.catalog, name="home"),
-    path("programs/<slug:network>/<slug:program>/", catalog.program_detail, name="program"),
-    path("cohorts/<int:cohort_id>/apply/", admissions.apply, name="apply"),
-    path("applied/<str:token>/", admissions.application_result, name="applied"),
+from kakehashi.admissions.views import calendar, office, portal
+
+office_patterns: list[URLPattern | URLResolver] = [
+    path("search/", office.search, name="search"),
+    path("cohorts/<int:cohort_id>/", office.roster, name="roster"),
+    path("cohorts/<int:cohort_id>/roster.csv", office.roster_csv, name="roster-csv"),
+    *(
+        path(
+            f"enrollments/<int:enrollment_id>/{action}/",
+            office.decide,
+            {"action": action},
+            name=action,
+        )
+        for action in office.DECISIONS
+    ),
+]
+
+portal_patterns: list[URLPattern | URLResolver] = [
+    path("cohorts/<int:cohort_id>/apply/", portal.apply, name="apply"),
+    path("applied/<str:token>/", portal.application_result, name="applied"),
     # "My programs": logged in, or through the signed link mailed to the applicant.
-    path("me/", admissions.my_programs, name="my_programs"),
+    path("me/", portal.my_programs, name="my_programs"),
     path(
         "me/enrollments/<int:enrollment_id>/<slug:action>/",
-        admissions.my_action,
+        portal.my_action,
         name="my_action",
     ),
-    path("me/<str:token>/", admissions.participant_page, name="participant"),
+    path("me/<str:token>/", portal.participant_page, name="participant"),
     path(
         "me/<str:token>/enrollments/<int:enrollment_id>/<slug:action>/",
-        admissions.participant_action,
+        portal.participant_action,
         name="participant_action",
     ),
-    path("", include("kakehashi.delivery.portal_urls")),
-    path("", include("kakehashi.credentials.portal_urls")),
-    path("", include("kakehashi.payments.portal_urls")),
+]
+
+calendar_patterns: list[URLPattern | URLResolver] = [
+    path("me/<str:token>.ics", calendar.participant_feed, name="participant"),
 ]

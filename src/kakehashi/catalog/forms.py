@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 from kakehashi.catalog.models import Admission, Audience, Cohort, Format, Program, Topic
 from kakehashi.core.cleaning import FIELD_LABELS
-from kakehashi.core.errors import DomainError
 from kakehashi.core.models import User
 from kakehashi.core.translated import DEFAULT, LANGUAGE_CODES, LANGUAGE_NAMES
+from kakehashi.core.web.forms import DateInput, LocalTimeInput, OfficeForm
 from kakehashi.network.models import Center, Network, Room
 
 # What the services accept, as the widest a form lets through.
@@ -36,22 +36,6 @@ def _label(field: str) -> Any:
     return capfirst(FIELD_LABELS[field])
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class LocalTimeInput(forms.DateTimeInput):
-    """A time as the clock reads at the center (see the module's docstring)."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
-
-
 def _local_time(field: str, *, required: bool) -> forms.DateTimeField:
     return forms.DateTimeField(
         label=_label(field),
@@ -59,26 +43,6 @@ def _local_time(field: str, *, required: bool) -> forms.DateTimeField:
         widget=LocalTimeInput,
         help_text=_("Local time at the center."),
     )
-
-
-class OfficeForm(forms.Form):
-    """A form that shows a service's refusal like its own errors."""
-
-    def show_refusal(self, error: DomainError) -> None:
-        """The message above the form, and each of the error's fields beside that field
-        (a translated text, such as a program's name, beside its English input)."""
-        self.add_error(None, error.message)
-        for name, text in error.fields.items():
-            for candidate in (name, f"{name}_{DEFAULT}"):
-                if candidate in self.fields:
-                    self.add_error(candidate, text)
-                    break
-
-    def translations(self, field: str) -> list[forms.BoundField]:
-        """The inputs of a translated field, one per language, for a fieldset."""
-        return [
-            self[f"{field}_{code}"] for code in LANGUAGE_CODES if f"{field}_{code}" in self.fields
-        ]
 
 
 # --- programs --------------------------------------------------------------------------------

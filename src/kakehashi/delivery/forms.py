@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kakehashi.catalog.office_forms import OfficeForm
+from kakehashi.core.web.forms import OfficeForm
 from kakehashi.delivery.models import Assessment, CompletionRule
 
 PASSED_CHOICES = [("yes", _("Passed")), ("no", _("Not passed"))]

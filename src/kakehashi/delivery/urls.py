@@ -1,10 +1,16 @@
-"""The office's teaching pages, under /office/ (see ``kakehashi.delivery.office``)."""
+"""Delivery's addresses, by audience; ``kakehashi.urls`` mounts them.
+
+``office_patterns`` (teaching, attendance, completion) go under /office/ (namespace
+``office``); ``portal_patterns`` (checking in with the code shown in the room) at the root
+(``portal``).
+"""
 
 from django.urls import URLPattern, URLResolver, path
 
-from kakehashi.delivery.office import attendance, completion, teaching
+from kakehashi.delivery.views import portal
+from kakehashi.delivery.views.office import attendance, completion, teaching
 
-urlpatterns: list[URLPattern | URLResolver] = [
+office_patterns: list[URLPattern | URLResolver] = [
     path("teaching/", teaching.teaching, name="teaching"),
     path(
         "centers/<int:center_id>/sessions/today/",
@@ -45,4 +51,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
         completion.program_completion,
         name="program-completion",
     ),
+]
+
+portal_patterns: list[URLPattern | URLResolver] = [
+    path("check-in/<str:code>/", portal.check_in, name="check-in"),
 ]

@@ -18,6 +18,7 @@ from kakehashi.core.money import format_money
 from kakehashi.core.outbox import Attachment, queue_email
 from kakehashi.payments import documents, issuing
 from kakehashi.payments.models import Account, Entry, Method
+from kakehashi.payments.payers import PARTICIPANT_SALT
 
 PARTICIPANT_PREFIX = "admissions.participant:"
 
@@ -25,9 +26,6 @@ PARTICIPANT_PREFIX = "admissions.participant:"
 def pay_page_url(account: Account) -> str:
     """The payer's own payments page: through the participant's signed link when the payer
     is a participant (no account needed), else the signed-in page."""
-    # Imported here: the views build on the services, which queue this mail.
-    from kakehashi.payments.views import PARTICIPANT_SALT
-
     raw = account.payer_ref.removeprefix(PARTICIPANT_PREFIX)
     if account.payer_ref.startswith(PARTICIPANT_PREFIX) and raw.isdigit():
         token = signing.dumps(int(raw), salt=PARTICIPANT_SALT)

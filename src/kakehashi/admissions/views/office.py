@@ -26,21 +26,13 @@ from django.views.decorators.http import require_POST, require_safe
 
 from kakehashi.admissions import services
 from kakehashi.admissions.models import Enrollment, Status
+from kakehashi.catalog.lookups import may_schedule, roster_url, visible_cohort
 from kakehashi.catalog.models import SEAT_HOLDING, Cohort
-from kakehashi.catalog.office import (
-    fill_rate,
-    is_htmx,
-    may_schedule,
-    money,
-    office_user,
-    refuse,
-    roster_url,
-    staff_required,
-    visible_cohort,
-)
 from kakehashi.core import errors
 from kakehashi.core.models import User
 from kakehashi.core.roles import Perm
+from kakehashi.core.web.formatting import fill_rate, money
+from kakehashi.core.web.office import is_htmx, office_user, refuse, staff_required
 from kakehashi.network import access
 
 # The people of a roster who no longer take part, shown last.

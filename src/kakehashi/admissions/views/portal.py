@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -27,8 +26,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kakehashi.admissions import notifications, services
 from kakehashi.admissions.forms import ApplicationForm
 from kakehashi.admissions.models import LIVE, Enrollment, Participant, Status
+from kakehashi.admissions.remembered import remember_participant
+from kakehashi.catalog.listing import CohortListing, is_listed, listed_cohorts
 from kakehashi.catalog.models import Session
-from kakehashi.catalog.views import CohortListing, is_listed, listed_cohorts
 from kakehashi.core.errors import DomainError
 from kakehashi.core.models import User
 
@@ -246,40 +246,6 @@ def _participant_or_404(token: str) -> Participant:
     return get_object_or_404(Participant.objects.select_related("network"), pk=participant_id)
 
 
-# The participants whose signed link was opened in this browser, remembered in a signed
-# cookie (ids, comma-separated) so that later pages, such as checking in to a session, know
-# who is there. A cookie rather than the session: it needs no database query, and outlives
-# logging out of an account on a shared phone as the link itself does.
-REMEMBERED_PARTICIPANTS = "kakehashi_participants"
-REMEMBERED_SALT = "kakehashi.admissions.remembered-participants"
-REMEMBERED_FOR = datetime.timedelta(days=365)
-# A shared phone remembers only the last few.
-REMEMBERED_AT_MOST = 5
-
-
-def remembered_participants(request: HttpRequest) -> list[int]:
-    """The ids of the participants whose link was opened in this browser, oldest first."""
-    # A missing, forged or outdated cookie reads as empty.
-    value = request.get_signed_cookie(
-        REMEMBERED_PARTICIPANTS, default="", salt=REMEMBERED_SALT, max_age=REMEMBERED_FOR
-    )
-    return [int(part) for part in (value or "").split(",") if part.isdigit() and len(part) < 19]
-
-
-def _remember(request: HttpRequest, response: HttpResponse, participant: Participant) -> None:
-    known = [pk for pk in remembered_participants(request) if pk != participant.pk]
-    ids = [*known, participant.pk][-REMEMBERED_AT_MOST:]
-    response.set_signed_cookie(
-        REMEMBERED_PARTICIPANTS,
-        ",".join(str(pk) for pk in ids),
-        salt=REMEMBERED_SALT,
-        max_age=int(REMEMBERED_FOR.total_seconds()),
-        secure=settings.SESSION_COOKIE_SECURE,
-        httponly=True,
-        samesite="Lax",
-    )
-
-
 @never_cache
 def participant_page(request: HttpRequest, token: str) -> HttpResponse:
     """ "My programs" for whoever holds the participant's signed link; the browser
@@ -292,7 +258,7 @@ def participant_page(request: HttpRequest, token: str) -> HttpResponse:
         participant=participant,
         token=token,
     )
-    _remember(request, response, participant)
+    remember_participant(request, response, participant)
     return response
 
 

@@ -5,51 +5,43 @@ Every page starts from what the person may see (``access.centers_visible_to``,
 a record they may see but not change answers 403. Changes go through
 ``kakehashi.catalog.services``, whose refusals the forms show beside the fields.
 
-A cohort's own page, its roster, is in ``kakehashi.admissions.office``.
+A cohort's own page, its roster, is in ``kakehashi.admissions.views.office``.
 """
 
 import datetime
-from collections.abc import Callable
-from decimal import Decimal
-from functools import wraps
-from typing import Any, Concatenate, ParamSpec, cast
-from urllib.parse import urlsplit
+from typing import Any
 
-from babel.numbers import format_percent
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render, resolve_url
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from kakehashi.catalog import services
-from kakehashi.catalog.models import SEAT_HOLDING, Cohort, Program, Session, Topic
-from kakehashi.catalog.office_forms import (
+from kakehashi.catalog.feeds import center_feed_path, feed_link, instructor_feed_path
+from kakehashi.catalog.forms import (
     CohortEditForm,
     CohortForm,
-    OfficeForm,
     ProgramEditForm,
     ProgramForm,
     SessionForm,
 )
+from kakehashi.catalog.lookups import may_schedule, roster_url, visible_cohort, visible_programs
+from kakehashi.catalog.models import SEAT_HOLDING, Cohort, Session, Topic
 from kakehashi.catalog.services import PROGRAM_PLAIN_FIELDS
 from kakehashi.core import errors
 from kakehashi.core.models import User
-from kakehashi.core.money import format_money
-from kakehashi.core.roles import Perm
+from kakehashi.core.roles import Perm, Role
 from kakehashi.core.translated import changed_texts, changed_values
+from kakehashi.core.web.formatting import fill_rate, money
+from kakehashi.core.web.office import office_user, show_refusal, staff_required
 from kakehashi.network import access
-from kakehashi.network.models import Center, CenterStatus
-
-P = ParamSpec("P")
+from kakehashi.network.lookups import visible_center
+from kakehashi.network.models import Center, CenterStatus, Membership
 
 # How each center status is marked (.badge ok|warn|bad in kakehashi.css).
 STATUS_BADGES = {
@@ -62,78 +54,7 @@ STATUS_BADGES = {
 NEXT_SESSIONS = 10
 
 
-# --- who may use the office --------------------------------------------------------------------
-
-
-def office_user(request: HttpRequest) -> User:
-    """The signed-in staff member (``staff_required`` has checked there is one)."""
-    return cast(User, request.user)
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def staff_required(
-    view: Callable[Concatenate[HttpRequest, P], HttpResponse],
-) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
-    """Anonymous people go to the login page; signed-in people without any staff role
-    (at a center or network-wide) are refused with 403."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        user = request.user
-        if not user.is_authenticated:
-            if is_htmx(request):
-                # htmx would swap the login page into the roster; send the whole window
-                # there instead, to come back to the page the person was on.
-                current = urlsplit(request.headers.get("HX-Current-URL", ""))
-                back = current.path + (f"?{current.query}" if current.query else "")
-                response = HttpResponse(status=401)
-                response["HX-Redirect"] = redirect_to_login(
-                    back or "/office/", resolve_url(settings.LOGIN_URL)
-                ).url
-                return response
-            return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
-        staff = cast(User, user)
-        if not (staff.is_superuser or access.networks_visible_to(staff).exists()):
-            raise PermissionDenied(_("The office is for the staff of a center or a network."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def refuse(error: errors.DomainError) -> None:
-    """Turn a service's refusal to act for this person into a 403 (or a 404)."""
-    if isinstance(error, errors.PermissionDenied):
-        raise PermissionDenied(error.message) from error
-    if isinstance(error, errors.NotFound):
-        raise Http404(error.message) from error
-
-
-def show_refusal(form: OfficeForm, error: errors.DomainError) -> None:
-    refuse(error)
-    form.show_refusal(error)
-
-
-# --- showing numbers, money and time -----------------------------------------------------------
-
-
-def _locale() -> str:
-    return to_locale(get_language() or settings.LANGUAGE_CODE)
-
-
-def money(amount: Decimal, currency: str) -> str:
-    """An amount as people of the active language write it, or "Free"."""
-    if not amount:
-        return _("Free")
-    return format_money(amount, currency)
-
-
-def fill_rate(held: int, capacity: int) -> str:
-    if not capacity:
-        return "—"
-    return format_percent(Decimal(held) / Decimal(capacity), locale=_locale())
+# --- showing a cohort and a center ----------------------------------------------------------
 
 
 def _decorate_cohort(cohort: Cohort) -> Cohort:
@@ -218,18 +139,6 @@ def overview(request: HttpRequest) -> HttpResponse:
 # --- a center ----------------------------------------------------------------------------------
 
 
-def visible_center(user: User, center_id: int) -> Center:
-    return get_object_or_404(
-        access.centers_visible_to(user).select_related("network"), pk=center_id
-    )
-
-
-def may_schedule(user: User, center: Center) -> bool:
-    return not center.is_read_only and access.has_perm(
-        user, Perm.MANAGE_COHORTS, network=center.network_id, center=center
-    )
-
-
 @staff_required
 @require_safe
 def center_detail(request: HttpRequest, center_id: int) -> HttpResponse:
@@ -270,11 +179,6 @@ def center_detail(request: HttpRequest, center_id: int) -> HttpResponse:
 
 
 # --- the catalog -------------------------------------------------------------------------------
-
-
-def visible_programs(user: User) -> QuerySet[Program]:
-    """The catalogs of the networks the person works in (at a center or network-wide)."""
-    return Program.objects.filter(network__in=access.networks_visible_to(user).values("pk"))
 
 
 @staff_required
@@ -394,25 +298,11 @@ def program_edit(request: HttpRequest, program_id: int) -> HttpResponse:
 # --- cohorts and sessions ----------------------------------------------------------------------
 
 
-def visible_cohort(user: User, cohort_id: int, perm: Perm = Perm.VIEW_CENTER) -> Cohort:
-    """A cohort at a center where ``user`` holds ``perm``; any other is not found."""
-    return get_object_or_404(
-        Cohort.objects.filter(
-            center__in=access.centers_visible_to(user, perm).values("pk")
-        ).select_related("program", "center__network"),
-        pk=cohort_id,
-    )
-
-
 def _require_scheduling(user: User, center: Center) -> None:
     if not access.has_perm(user, Perm.MANAGE_COHORTS, network=center.network_id, center=center):
         raise PermissionDenied(
             _("You may see %(center)s but not schedule its cohorts.") % {"center": center.name}
         )
-
-
-def roster_url(cohort: Cohort) -> str:
-    return reverse("office:roster", kwargs={"cohort_id": cohort.pk})
 
 
 @staff_required
@@ -523,3 +413,34 @@ def session_create(request: HttpRequest, cohort_id: int) -> HttpResponse:
             "catalog/office/session_form.html",
             {"form": form, "center": center, "cohort": cohort},
         )
+
+
+# --- calendar feeds ---------------------------------------------------------------------------
+
+
+def teaches(user: User) -> bool:
+    """Does ``user`` hold the instructor role anywhere, or teach any session?"""
+    return (
+        Membership.objects.filter(user=user, role=Role.INSTRUCTOR).exists()
+        or Session.objects.filter(instructor=user).exists()
+    )
+
+
+@staff_required
+@require_safe
+def office_calendar(request: HttpRequest) -> HttpResponse:
+    """The signed-in staff member's feeds: the sessions they teach, and each center they may
+    see, each as a link that opens a calendar app and an address to copy."""
+    user = office_user(request)
+    centers = access.centers_visible_to(user).select_related("network")
+    return render(
+        request,
+        "catalog/office/calendar.html",
+        {
+            "teaching": (feed_link(request, instructor_feed_path(user)) if teaches(user) else None),
+            "centers": [
+                (center, feed_link(request, center_feed_path(user, center)))
+                for center in centers.order_by("network_id", "opened_on", "pk")
+            ],
+        },
+    )

@@ -18,18 +18,12 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from kakehashi.catalog.lookups import roster_url, visible_cohort
 from kakehashi.catalog.models import Cohort
-from kakehashi.catalog.office import (
-    is_htmx,
-    office_user,
-    refuse,
-    roster_url,
-    staff_required,
-    visible_cohort,
-)
 from kakehashi.core import errors
 from kakehashi.core.models import User
 from kakehashi.core.roles import Perm
+from kakehashi.core.web.office import is_htmx, office_user, refuse, staff_required
 from kakehashi.credentials import rendering, runs, services
 from kakehashi.credentials.models import Certificate, CertificateRun
 from kakehashi.delivery import services as delivery

@@ -3,7 +3,7 @@
 The code proves the person is in the room (or was shown the screen a few minutes ago); who
 they are comes from the browser: a signed-in account whose email address is verified, or
 the participants whose mailed link ("My programs") was opened on this phone before, which
-the participant page remembers (``kakehashi.admissions.views.remembered_participants``).
+the participant page remembers (``kakehashi.admissions.remembered``).
 """
 
 from typing import Any
@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from kakehashi.admissions.models import Enrollment, Participant
-from kakehashi.admissions.views import remembered_participants
+from kakehashi.admissions.remembered import remembered_participants
 from kakehashi.catalog.models import Session
 from kakehashi.core.errors import DomainError
 from kakehashi.core.models import User

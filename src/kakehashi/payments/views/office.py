@@ -19,12 +19,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from kakehashi.catalog.lookups import visible_cohort
 from kakehashi.catalog.models import Cohort
-from kakehashi.catalog.office import office_user, refuse, staff_required, visible_cohort
 from kakehashi.core import errors
 from kakehashi.core.models import User
 from kakehashi.core.money import format_money
 from kakehashi.core.roles import Perm
+from kakehashi.core.web.office import office_user, refuse, staff_required
 from kakehashi.network import access
 from kakehashi.network.models import Center
 from kakehashi.payments import issuing, services
@@ -37,7 +38,7 @@ from kakehashi.payments.forms import (
 )
 from kakehashi.payments.ledger import center_ledger
 from kakehashi.payments.models import Account, Entry, Kind
-from kakehashi.payments.views import document_response
+from kakehashi.payments.views.portal import document_response
 
 
 def cohort_group(cohort_id: int) -> str:

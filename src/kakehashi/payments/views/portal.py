@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -23,20 +22,7 @@ from kakehashi.core.errors import DomainError
 from kakehashi.core.models import User
 from kakehashi.payments import issuing, providers, services
 from kakehashi.payments.models import Account, Entry
-
-# The salt admissions signs the participant's own link with (``kakehashi.admissions.
-# notifications.PARTICIPANT_SALT``): payments may not import admissions, so the value is
-# repeated here, and a test keeps the two equal.
-PARTICIPANT_SALT = "kakehashi.admissions.participant-page"
-
-
-def participant_ref_from(token: str) -> str | None:
-    """The payer reference (``admissions.participant:<id>``) a participant link proves."""
-    try:
-        value = signing.loads(token, salt=PARTICIPANT_SALT)
-    except signing.BadSignature:
-        return None
-    return f"admissions.participant:{value}" if isinstance(value, int) else None
+from kakehashi.payments.payers import participant_ref_from
 
 
 def _accounts_for_token(token: str) -> QuerySet[Account]:

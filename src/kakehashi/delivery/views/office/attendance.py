@@ -27,12 +27,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from kakehashi.admissions.models import Enrollment
 from kakehashi.catalog.models import Session
-from kakehashi.catalog.office import is_htmx, office_user, refuse, staff_required
 from kakehashi.core import errors
 from kakehashi.core.models import User
+from kakehashi.core.web.office import is_htmx, office_user, refuse, staff_required
 from kakehashi.delivery import codes, services
 from kakehashi.delivery.models import TAKING_PART, Attendance, Mark
-from kakehashi.delivery.office import visible_session
+from kakehashi.delivery.views.office import visible_session
 
 FIELD_PREFIX = "mark-"
 

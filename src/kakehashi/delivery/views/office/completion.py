@@ -21,19 +21,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kakehashi.admissions.models import Enrollment, Status
+from kakehashi.catalog.lookups import visible_cohort, visible_programs
 from kakehashi.catalog.models import Cohort
-from kakehashi.catalog.office import (
-    is_htmx,
-    office_user,
-    refuse,
-    show_refusal,
-    staff_required,
-    visible_cohort,
-    visible_programs,
-)
 from kakehashi.core import errors
 from kakehashi.core.models import User
 from kakehashi.core.roles import Perm
+from kakehashi.core.web.office import is_htmx, office_user, refuse, show_refusal, staff_required
 from kakehashi.delivery import services
 from kakehashi.delivery.forms import CompletionRuleForm, ResultForm
 from kakehashi.delivery.models import Assessment, AssessmentResult, CompletionRule

@@ -17,10 +17,11 @@ from django.views.decorators.http import require_safe
 
 from kakehashi.admissions.models import Enrollment
 from kakehashi.catalog.models import Session
-from kakehashi.catalog.office import office_user, staff_required, visible_center
 from kakehashi.core.roles import Perm
+from kakehashi.core.web.office import office_user, staff_required
 from kakehashi.delivery.models import TAKING_PART, Attendance
 from kakehashi.network import access
+from kakehashi.network.lookups import visible_center
 
 # How far "My sessions" looks ahead, and how far back for sessions still missing marks.
 AHEAD = datetime.timedelta(days=14)

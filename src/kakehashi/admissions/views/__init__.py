@@ -1,0 +1,3 @@
+"""Admissions' pages: the office's roster and decisions (``office``), applying and a
+participant's own pages in the portal (``portal``), and a participant's calendar feed
+(``calendar``)."""
