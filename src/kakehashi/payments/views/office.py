@@ -1,7 +1,8 @@
 """The office's payment pages: who has paid and who owes in a cohort, the forms that
 record payments, discounts and refunds, and a center's ledger with its exports.
 
-A cohort's accounts are those of group ``catalog.cohort:<id>``. Another center's records
+A cohort's accounts are those of group ``catalog.cohort:<id>``; what its page shows of the
+cohort comes from the catalog, through ``kakehashi.payments.groups``. Another center's records
 are not found (404); staff who may see a cohort but not take payments see its figures and
 are refused (403) when they post. Every change goes through ``kakehashi.payments.services``.
 """
@@ -19,8 +20,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from kakehashi.catalog.lookups import visible_cohort
-from kakehashi.catalog.models import Cohort
 from kakehashi.core import errors
 from kakehashi.core.models import User
 from kakehashi.core.money import format_money
@@ -28,7 +27,7 @@ from kakehashi.core.roles import Perm
 from kakehashi.core.web.office import office_user, refuse, staff_required
 from kakehashi.network import access
 from kakehashi.network.models import Center
-from kakehashi.payments import issuing, services
+from kakehashi.payments import groups, issuing, services
 from kakehashi.payments.forms import (
     DiscountForm,
     LedgerForm,
@@ -42,7 +41,11 @@ from kakehashi.payments.views.portal import document_response
 
 
 def cohort_group(cohort_id: int) -> str:
-    return f"catalog.cohort:{cohort_id}"
+    return groups.group_name(groups.COHORT, cohort_id)
+
+
+def _cohort_page(user: User, cohort_id: int) -> groups.GroupPage:
+    return groups.group_page(user, groups.COHORT, cohort_id, Perm.VIEW_ROSTER)
 
 
 def _may_take_payments(user: User, center: Center) -> bool:
@@ -137,24 +140,24 @@ def _totals(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
 
 def _render_cohort(
     request: HttpRequest,
-    cohort: Cohort,
+    cohort_id: int,
+    page: groups.GroupPage,
     *,
     failed: tuple[str, int, LedgerForm] | None = None,
 ) -> HttpResponse:
     user = office_user(request)
-    rows = _account_rows(
-        Account.objects.filter(group=cohort_group(cohort.pk), center=cohort.center)
-    )
-    policy_rule = services.RefundPolicy.objects.filter(group=cohort_group(cohort.pk)).first()
+    group = cohort_group(cohort_id)
+    rows = _account_rows(Account.objects.filter(group=group, center=page.center))
+    policy_rule = services.RefundPolicy.objects.filter(group=group).first()
     context = {
-        "cohort": cohort,
-        "center": cohort.center,
+        **page.context,
+        "center": page.center,
         "rows": rows,
         "cancellations": any(row["balance"].cancelled for row in rows),
         "owing": sum(1 for row in rows if row["balance"].state == "owes"),
         "paid": sum(1 for row in rows if row["balance"].state == "paid"),
         "totals": _totals(rows),
-        "may_take_payments": _may_take_payments(user, cohort.center),
+        "may_take_payments": _may_take_payments(user, page.center),
         "rule_form": RefundRuleForm(
             initial={"rule": policy_rule.rule if policy_rule else services.RefundRule.NONE}
         ),
@@ -172,8 +175,7 @@ def _render_cohort(
 @require_safe
 def cohort_payments(request: HttpRequest, cohort_id: int) -> HttpResponse:
     """A cohort's payments: who has paid, who owes, and how much."""
-    cohort = visible_cohort(office_user(request), cohort_id, Perm.VIEW_ROSTER)
-    return _render_cohort(request, cohort)
+    return _render_cohort(request, cohort_id, _cohort_page(office_user(request), cohort_id))
 
 
 def _visible_account(user: User, account_id: int) -> Account:
@@ -185,10 +187,16 @@ def _visible_account(user: User, account_id: int) -> Account:
     )
 
 
+def _cohort_of(account: Account) -> int | None:
+    """The cohort whose fees ``account`` holds, or None for an account of no cohort."""
+    found = groups.split_group(account.group)
+    return found[1] if found is not None and found[0] == groups.COHORT else None
+
+
 def _back_to(account: Account) -> str:
-    prefix = "catalog.cohort:"
-    if account.group.startswith(prefix) and account.group[len(prefix) :].isdigit():
-        url = reverse("office:cohort-payments", args=[int(account.group[len(prefix) :])])
+    cohort_id = _cohort_of(account)
+    if cohort_id is not None:
+        url = reverse("office:cohort-payments", args=[cohort_id])
     else:
         url = reverse("office:ledger", args=[account.center_id])
     return f"{url}#account-{account.pk}"
@@ -211,18 +219,16 @@ def _act(
         else:
             messages.success(request, done(entry))
             return HttpResponseRedirect(_back_to(account))
-    prefix = "catalog.cohort:"
-    if not account.group.startswith(prefix):
+    cohort_id = _cohort_of(account)
+    if cohort_id is None:
         messages.error(
             request,
             " ".join(str(e) for e in form.errors.get("__all__", [])) or _("Check the form."),
         )
         return HttpResponseRedirect(_back_to(account))
-    cohort = visible_cohort(
-        office_user(request), int(account.group[len(prefix) :]), Perm.VIEW_ROSTER
-    )
+    page = _cohort_page(office_user(request), cohort_id)
     target = int(form.prefix[len("refund") :]) if name == "refund" and form.prefix else account.pk
-    return _render_cohort(request, cohort, failed=(name, target, form))
+    return _render_cohort(request, cohort_id, page, failed=(name, target, form))
 
 
 @staff_required
@@ -324,14 +330,14 @@ def refund_by_rule(request: HttpRequest, entry_id: int) -> HttpResponse:
 @require_POST
 def set_refund_rule(request: HttpRequest, cohort_id: int) -> HttpResponse:
     user = office_user(request)
-    cohort = visible_cohort(user, cohort_id, Perm.VIEW_ROSTER)
+    page = _cohort_page(user, cohort_id)
     form = RefundRuleForm(request.POST)
     if form.is_valid():
         try:
             services.set_refund_rule(
                 actor=user,
-                center=cohort.center,
-                group=cohort_group(cohort.pk),
+                center=page.center,
+                group=cohort_group(cohort_id),
                 rule=form.cleaned_data["rule"],
             )
         except errors.DomainError as error:
@@ -339,8 +345,8 @@ def set_refund_rule(request: HttpRequest, cohort_id: int) -> HttpResponse:
             form.show_refusal(error)
         else:
             messages.success(request, _("The refund rule is saved."))
-            return HttpResponseRedirect(reverse("office:cohort-payments", args=[cohort.pk]))
-    return _render_cohort(request, cohort, failed=("rule", 0, form))
+            return HttpResponseRedirect(reverse("office:cohort-payments", args=[cohort_id]))
+    return _render_cohort(request, cohort_id, page, failed=("rule", 0, form))
 
 
 @staff_required
