@@ -177,8 +177,26 @@ def build_world(slug: str, *, rows: int = 2) -> World:
             program,
             capacity=rows + 10,
             starts_on=today - datetime.timedelta(days=5),
-            ends_on=today + datetime.timedelta(days=5),
+            ends_on=today + datetime.timedelta(days=rows + 5),
             fee=Decimal(fee),
+            currency="RUB",
+        )
+
+    def another_cohort(n: int) -> Cohort:
+        # Another program each, so that the catalog and the programs list grow too; one in
+        # three yet to begin, the others under way.
+        other_program = factories.make_program(network, f"{slug}-program-{n}")
+        delivery.set_completion_rule(
+            actor=None, program=other_program, min_attendance_percent=0, assessment="none"
+        )
+        begins = datetime.timedelta(days=20 if n % 3 == 0 else -5)
+        return factories.make_cohort(
+            center,
+            other_program,
+            capacity=5,
+            starts_on=today + begins,
+            ends_on=today + begins + datetime.timedelta(days=10),
+            fee=Decimal("9000"),
             currency="RUB",
         )
 
@@ -207,8 +225,11 @@ def build_world(slug: str, *, rows: int = 2) -> World:
         other_account = Account.objects.get(subject=f"admissions.enrollment:{other.pk}")
         payments.record_payment(actor=None, account=other_account, amount="1000")
         admissions.complete(actor=None, enrollment=_enroll(second_cohort, f"{slug}-{n}"))
-        # More cohorts at the center, each with the participant in it.
-        _enroll(running_cohort(), f"{slug}-own", actor=owner)
+        # More cohorts at the center, each with the participant in it: waiting for the
+        # start, under way (a transcript) or completed (a certificate).
+        own = _enroll(another_cohort(n), f"{slug}-own", actor=owner)
+        if n % 3 == 2:
+            admissions.complete(actor=None, enrollment=own)
     run = start_certificate_run(actor=None, cohort=second_cohort)
     return World(
         network=network,

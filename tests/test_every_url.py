@@ -108,8 +108,14 @@ def owner(*, method: str = "GET", **kwargs: str) -> Access:
     return Access("owner", method=method, kwargs=tuple(kwargs.items()))
 
 
-def staff(perm: Perm | None = None, *, method: str = "GET", **form: str) -> Access:
-    return Access("staff", perm=perm, method=method, form=tuple(form.items()))
+def staff(
+    perm: Perm | None = None,
+    *,
+    method: str = "GET",
+    kwargs: tuple[tuple[str, str], ...] = (),
+    **form: str,
+) -> Access:
+    return Access("staff", perm=perm, method=method, kwargs=kwargs, form=tuple(form.items()))
 
 
 POST = "POST"
@@ -161,7 +167,8 @@ ACCESS: dict[str, Access] = {
     "office:enrollment-result": staff(Perm.TEACH, method=POST),
     "office:enrollment-complete": staff(Perm.CERTIFY, method=POST),
     # --- the office: certificates
-    "office:cohort-certificates": staff(Perm.VIEW_ROSTER),
+    # The cohort whose people have completed it.
+    "office:cohort-certificates": staff(Perm.VIEW_ROSTER, kwargs=(("cohort_id", "second_cohort"),)),
     "office:certificate-run-start": staff(Perm.CERTIFY, method=POST),
     "office:certificate-run": staff(Perm.VIEW_ROSTER),
     "office:certificate": staff(Perm.VIEW_ROSTER),
