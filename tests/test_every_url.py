@@ -113,9 +113,10 @@ def staff(
     *,
     method: str = "GET",
     kwargs: tuple[tuple[str, str], ...] = (),
-    **form: str,
+    form: dict[str, str] | None = None,
 ) -> Access:
-    return Access("staff", perm=perm, method=method, kwargs=kwargs, form=tuple(form.items()))
+    fields = tuple((form or {}).items())
+    return Access("staff", perm=perm, method=method, kwargs=kwargs, form=fields)
 
 
 POST = "POST"
@@ -177,21 +178,21 @@ ACCESS: dict[str, Access] = {
     # --- the office: payments
     "office:cohort-payments": staff(Perm.VIEW_ROSTER),
     # The ledger's forms are judged first: an empty one would answer 422 to anybody.
-    "office:refund-rule": staff(Perm.TAKE_PAYMENTS, method=POST, rule="full"),
+    "office:refund-rule": staff(Perm.TAKE_PAYMENTS, method=POST, form={"rule": "full"}),
     "office:record-payment": staff(
         Perm.TAKE_PAYMENTS,
         method=POST,
-        **{"pay{account_id}-amount": "100", "pay{account_id}-method": "cash"},
+        form={"pay{account_id}-amount": "100", "pay{account_id}-method": "cash"},
     ),
     "office:grant-discount": staff(
         Perm.TAKE_PAYMENTS,
         method=POST,
-        **{"discount{account_id}-amount": "100", "discount{account_id}-reason": "Hardship"},
+        form={"discount{account_id}-amount": "100", "discount{account_id}-reason": "Hardship"},
     ),
     "office:refund": staff(
         Perm.TAKE_PAYMENTS,
         method=POST,
-        **{"refund{entry_id}-amount": "100", "refund{entry_id}-reason": "Overpaid"},
+        form={"refund{entry_id}-amount": "100", "refund{entry_id}-reason": "Overpaid"},
     ),
     "office:refund-by-rule": staff(Perm.TAKE_PAYMENTS, method=POST),
     "office:payment-document": staff(Perm.VIEW_ROSTER),
