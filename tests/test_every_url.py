@@ -18,9 +18,11 @@ other center, and each answer is checked against the page's entry:
   Without a permission, any staff member gets the page (it shows their own centers).
 - ``provider``: only a payment provider's signed call is taken; everybody else gets a 4xx.
 
-A POST sends no form fields: a person allowed to act gets the page's own answer to an
-empty form (a page with the errors, a redirect, or a domain error such as 400 or 409),
-never a refusal (401, 403, 404, 405) nor a server error.
+A POST sends no form fields, except to a page that judges its form before the service
+judges the person (then it sends a valid form, so that the refusal is the service's). A
+person allowed to act gets the page's own answer (a page with the errors, a redirect, or a
+domain error such as 400, 409 or 422), never a refusal (401, 403, 404, 405) nor a server
+error.
 """
 
 from collections.abc import Callable, Iterator
@@ -38,13 +40,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from pytest_django import DjangoDbBlocker
 
 from kakehashi.core.roles import GRANTS, Perm, Role
+from tests.support_every_url import CENTER_ROLES, World, worlds_for_module
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response
 else:
     Response = HttpResponse
-
-from tests.support_every_url import CENTER_ROLES, World, worlds_for_module
 
 # Patterns this suite does not visit, each with the reason.
 SKIPPED_NAMESPACES = {
@@ -268,6 +269,13 @@ def discover(
 
 
 PAGES = {page.name: page for page in discover()}
+
+
+def test_every_url_pattern_has_a_name_of_its_own() -> None:
+    """The table is keyed by URL name: two patterns under one name would share a row."""
+    names = [page.name for page in discover()]
+    shared = sorted({name for name in names if names.count(name) > 1})
+    assert not shared, f"Give each of these patterns a name of its own: {', '.join(shared)}"
 
 
 def test_every_url_pattern_is_classified() -> None:
