@@ -141,9 +141,9 @@ def _enroll(cohort: Cohort, name: str, *, actor: User | None = None) -> Enrollme
 
 
 def build_world(slug: str, *, rows: int = 2) -> World:
-    """A network named ``slug`` whose lists each hold about ``rows`` rows: people in the
-    cohort, cohorts at the center, sessions, certificates, payments, and the participant's
-    own enrollments."""
+    """A network named ``slug`` whose lists each hold about ``rows`` rows: centers, people in
+    the cohort, cohorts and programs, sessions, certificates, payments, and the
+    participant's own enrollments."""
     network = factories.make_network(slug)
     center = factories.make_center(network, f"{slug}-moscow")
     other_center = factories.make_center(network, f"{slug}-vladivostok", tz="Asia/Vladivostok")
@@ -230,6 +230,8 @@ def build_world(slug: str, *, rows: int = 2) -> World:
         own = _enroll(another_cohort(n), f"{slug}-own", actor=owner)
         if n % 3 == 2:
             admissions.complete(actor=None, enrollment=own)
+    for n in range(rows - 2):  # more centers, for the office's overview and calendar
+        factories.make_center(network, f"{slug}-center-{n}")
     run = start_certificate_run(actor=None, cohort=second_cohort)
     return World(
         network=network,

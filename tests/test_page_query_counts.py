@@ -1,9 +1,9 @@
 """Every office and portal page runs a fixed number of queries, however much it shows.
 
-Each page is read in a small network (two of everything: people in the cohort, cohorts,
-sessions, certificates, payments, the participant's enrollments) and in a large one
-(twelve of each), by the person the page is for. Both counts must be the same, so that no
-page runs a query per row, and no more than the page's stored baseline in
+Each page is read in a small network (two of everything: centers, people in the cohort,
+cohorts, programs, sessions, certificates, payments, the participant's enrollments) and in
+a large one (twelve of each), by the person the page is for. Both counts must be the
+same, so that no page runs a query per row, and no more than the page's stored baseline in
 ``page_query_counts.json``, so that a new query per request is noticed and the baseline
 raised on purpose (as NetBox does). After a deliberate change, rewrite the baselines with
 
@@ -40,11 +40,14 @@ PAGES = sorted(
 
 
 def reader(access: Access) -> str:
-    """The person the page is for: a center's registrar (or manager) where they may see it,
-    the office for the network's own pages, the participant for their own pages."""
+    """The person the page is for: the office for the pages over every center, a center's
+    registrar (or manager) for a center's records, the office for the network's own pages,
+    the participant for their own pages."""
+    if access.kind == "staff" and access.perm is None:
+        return "office"
     if access.kind == "staff":
         for persona in (Role.REGISTRAR, Role.MANAGER):
-            if access.perm is None or access.perm in GRANTS[persona]:
+            if access.perm in GRANTS[persona]:
                 return persona
         return "office"
     if access.kind in ("owner", "account"):
