@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kakehashi.api.root import api
-from kakehashi.core.accounts import remember_language
+from kakehashi.core.views.accounts import remember_language
 
 urlpatterns = [
     path("admin/", admin.site.urls),
