@@ -59,9 +59,7 @@ def _domain_rows(model: type[Any]) -> Any:
 def database_state() -> dict[str, list[dict[str, Any]]]:
     # modeltranslation reads ``name`` in the active language, which the last request set.
     with translation.override("en"):
-        return {
-            model._meta.label: list(_domain_rows(model).values()) for model in DOMAIN_MODELS
-        }
+        return {model._meta.label: list(_domain_rows(model).values()) for model in DOMAIN_MODELS}
 
 
 @contextmanager
