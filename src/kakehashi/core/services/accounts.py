@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 
 from axes.utils import reset as reset_login_failures
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -271,33 +272,53 @@ def _may_manage_accounts(actor: Actor, perm: str) -> bool:
 
 @transaction.atomic
 def save_account_from_admin(
-    *, actor: Actor, user: User, created: bool, changed: Iterable[str]
+    *,
+    actor: Actor,
+    user: User,
+    created: bool,
+    changed: Iterable[str],
+    groups: Iterable[Group] | None = None,
+    permissions: Iterable[Permission] | None = None,
 ) -> User:
-    """Store the account the network office added or edited in the admin.
+    """Store the account the network office added or edited in the admin, with its groups
+    and permissions when the form had them.
 
     The admin's form has already put the cleaned values (and a new password's hash) on
-    ``user``; this checks who may, saves it and records which fields changed.
+    ``user``; this checks who may, saves it and records which fields changed (their names
+    only: never a password or its hash).
     """
     perm = "core.add_user" if created else "core.change_user"
     if not _may_manage_accounts(actor, perm):
         raise PermissionDenied(_("Only the network office manages accounts."))
     user.save()
-    changed = sorted(set(changed))
+    if groups is not None:
+        user.groups.set(groups)
+    if permissions is not None:
+        user.user_permissions.set(permissions)
     _record(
         action="core.account.added" if created else "core.account.edited",
         actor=actor,
         user=user,
-        data={"fields": changed},
+        data={"fields": sorted(set(changed))},
     )
     return user
 
 
 @transaction.atomic
-def set_password_from_admin(*, actor: Actor, user: User, password: str) -> User:
-    """Set a password for someone else's account, as the network office."""
+def set_password_from_admin(*, actor: Actor, user: User, password: str | None) -> User:
+    """Set a password for someone's account as the network office, or (``None``) make the
+    account one that cannot log in with a password."""
     if not _may_manage_accounts(actor, "core.change_user"):
         raise PermissionDenied(_("Only the network office manages accounts."))
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
     user.save(update_fields=["password"])
-    _record(action="core.account.password_set", actor=actor, user=user, data={})
+    _record(
+        action="core.account.password_set",
+        actor=actor,
+        user=user,
+        data={"usable": password is not None},
+    )
     return user
