@@ -140,7 +140,7 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     def has_revoke_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("core.change_apitoken")
 
-    @admin.action(description=_lazy("Revoke"), permissions=["revoke"])
+    @admin.action(description=_lazy("Revoke the selected tokens"), permissions=["revoke"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         actor = StaffActor(cast(User, request.user))
         revoked = 0
