@@ -27,8 +27,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from kakehashi.core.actors import StaffActor
 from kakehashi.core.errors import DomainError
@@ -140,7 +139,7 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     def has_revoke_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("core.change_apitoken")
 
-    @admin.action(description=_lazy("Revoke the selected tokens"), permissions=["revoke"])
+    @admin.action(description=gettext_lazy("Revoke the selected tokens"), permissions=["revoke"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         actor = StaffActor(cast(User, request.user))
         revoked = 0
