@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kakehashi.core import audit
-from kakehashi.core.actors import Actor, StaffActor, acting_user
+from kakehashi.core.actors import Actor, StaffActor, SystemActor, acting_user
 from kakehashi.core.errors import Conflict, InvalidInput, PermissionDenied
 from kakehashi.core.locking import lock_row
 from kakehashi.core.models import User
@@ -157,6 +157,45 @@ def create_account(
     )
     first_mail_in_a_while("verification", user)
     queue_verification_email(user=user, absolute_url=absolute_url)
+    return user
+
+
+@transaction.atomic
+def create_staff_account(
+    *,
+    actor: Actor,
+    username: str,
+    email: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    superuser: bool = False,
+) -> User:
+    """Create a staff account that may log in to the admin (a superuser with
+    ``superuser``). Only the system does this (the demo); people are added in the admin."""
+    if not isinstance(actor, SystemActor):
+        raise PermissionDenied(_("Only the network office manages accounts."))
+    make = User.objects.create_superuser if superuser else User.objects.create_user
+    try:
+        with transaction.atomic():
+            user = make(
+                username,
+                email,
+                password,
+                first_name=first_name,
+                last_name=last_name,
+                is_staff=True,
+            )
+    except IntegrityError as error:
+        raise Conflict(
+            _("An account with this username already exists."), fields={"username": username}
+        ) from error
+    _record(
+        action="core.account.created",
+        actor=actor,
+        user=user,
+        data={"staff": True, "superuser": superuser},
+    )
     return user
 
 
