@@ -219,3 +219,45 @@ def test_a_webhook_event_is_claimed_once() -> None:
     ]
     assert claims == [True, False]
     assert AuditEvent.objects.filter(action="payments.webhook_event.claimed").count() == 1
+
+
+def test_the_admin_adds_an_account_through_the_service() -> None:
+    root = make_user("root", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(root)
+    response = client.post(
+        "/admin/core/user/add/",
+        {
+            "username": "boris",
+            "usable_password": "true",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+    assert response.status_code == 302, response.content
+    boris = User.objects.get(username="boris")
+    (event,) = account_events(boris)
+    assert boris.check_password(PASSWORD)
+    assert (event.action, event.actor_label) == ("core.account.added", "root")
+    assert no_secret_in([event], PASSWORD, boris.password)
+
+
+def test_the_admin_deletes_no_account() -> None:
+    root = make_user("root", is_staff=True, is_superuser=True)
+    anna = make_user("anna")
+    client = Client()
+    client.force_login(root)
+    response = client.post(f"/admin/core/user/{anna.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert User.objects.filter(pk=anna.pk).exists()
+
+
+def test_only_the_network_office_saves_an_account_in_the_admin() -> None:
+    clerk, anna = make_user("clerk", is_staff=True), make_user("anna")
+    anna.first_name = "Someone else"
+    with pytest.raises(PermissionDenied):
+        accounts.save_account_from_admin(
+            actor=StaffActor(clerk), user=anna, created=False, changed=["first_name"]
+        )
+    anna.refresh_from_db()
+    assert anna.first_name == ""
