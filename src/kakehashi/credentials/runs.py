@@ -136,15 +136,17 @@ def claim_certificate_run(*, actor: Actor, run: CertificateRun, now: datetime.da
     if not isinstance(actor, SystemActor):
         raise PermissionDenied(_("Only a background worker takes up a certificate run."))
     stalled = Q(state=RunState.RUNNING, heartbeat_at__lt=now - STALLED_AFTER)
-    was_running = run.state == RunState.RUNNING
-    claimed = CertificateRun.objects.filter(Q(state=RunState.QUEUED) | stalled, pk=run.pk).update(
-        state=RunState.RUNNING, heartbeat_at=now
-    )
-    if claimed != 1:
+    runnable = CertificateRun.objects.filter(pk=run.pk)
+    # Two conditional updates rather than one, so the log can say which it was.
+    if runnable.filter(state=RunState.QUEUED).update(state=RunState.RUNNING, heartbeat_at=now):
+        action = "credentials.run.claimed"
+    elif runnable.filter(stalled).update(heartbeat_at=now):
+        action = "credentials.run.resumed"
+    else:
         return False
     audit.record(
         chain_key=audit.chain_key_for_center(run.cohort.center_id),
-        action="credentials.run.resumed" if was_running else "credentials.run.claimed",
+        action=action,
         actor=acting_user(actor),
         target=run,
         data={"cohort": run.cohort_id, "worker": actor.purpose},
