@@ -28,9 +28,9 @@ from kakehashi.admissions.models import Enrollment, Participant
 from kakehashi.catalog import feeds as catalog_feeds
 from kakehashi.catalog import services as catalog
 from kakehashi.catalog.models import Cohort, Program, Session
-from kakehashi.core.accounts import VERIFY_EMAIL_SALT, _address_digest
 from kakehashi.core.models import User
 from kakehashi.core.roles import Role
+from kakehashi.core.services.accounts import verification_token
 from kakehashi.credentials.models import Certificate, CertificateRun
 from kakehashi.credentials.runs import start_certificate_run
 from kakehashi.delivery import codes
@@ -116,10 +116,7 @@ class World:
         return codes.check_in_code(self.session)
 
     def email_token(self) -> str:
-        from django.core import signing
-
-        user = self.people["participant"]
-        return signing.dumps([user.pk, _address_digest(user.email)], salt=VERIFY_EMAIL_SALT)
+        return verification_token(self.people["participant"])
 
     def password_reset_kwargs(self) -> dict[str, object]:
         user = self.people["participant"]

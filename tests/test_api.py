@@ -45,22 +45,30 @@ DOMAIN_MODELS = [
 ]
 
 
+def _domain_rows(model: type[Any]) -> Any:
+    rows = model.objects.order_by("pk")
+    # Issuing the block's own API tokens is recorded in the accounts' chains: setting up the
+    # client, not a change the requests made.
+    if model is AuditChain:
+        return rows.exclude(key__startswith="account:")
+    if model is AuditEvent:
+        return rows.exclude(chain__key__startswith="account:")
+    return rows
+
+
 def database_state() -> dict[str, list[dict[str, Any]]]:
     # modeltranslation reads ``name`` in the active language, which the last request set.
     with translation.override("en"):
-        return {
-            model._meta.label: list(model.objects.order_by("pk").values())  # type: ignore[attr-defined]
-            for model in DOMAIN_MODELS
-        }
+        return {model._meta.label: list(_domain_rows(model).values()) for model in DOMAIN_MODELS}
 
 
 @contextmanager
 def changes_nothing() -> Iterator[None]:
     """The block's requests leave every domain row, and the audit log, as they were."""
-    events = AuditEvent.objects.count()
+    events = _domain_rows(AuditEvent).count()
     before = database_state()
     yield
-    assert AuditEvent.objects.count() == events
+    assert _domain_rows(AuditEvent).count() == events
     assert database_state() == before
 
 
@@ -274,8 +282,9 @@ CENTER = {
 
 
 def test_office_creates_a_center_in_three_languages(api_as: Api, office: User) -> None:
+    api = api_as(office)
     events = AuditEvent.objects.count()
-    response = api_as(office).post("/centers", CENTER)
+    response = api.post("/centers", CENTER)
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["slug"] == "khabarovsk"
@@ -802,8 +811,9 @@ def test_patching_a_cohort_changes_only_the_fields_sent(
     api_as: Api, registrar: User, cohort: Cohort
 ) -> None:
     before = Cohort.objects.get(pk=cohort.pk)
+    api = api_as(registrar)
     events = AuditEvent.objects.count()
-    response = api_as(registrar).patch(
+    response = api.patch(
         f"/cohorts/{cohort.pk}", {"fee": "2500", "currency": "JPY", "language": "en"}
     )
     assert response.status_code == 200, response.content

@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from kakehashi.admissions import urls as admissions
 from kakehashi.api.root import api
 from kakehashi.catalog import urls as catalog
-from kakehashi.core.accounts import remember_language
+from kakehashi.core.views.accounts import remember_language
 from kakehashi.credentials import urls as credentials
 from kakehashi.delivery import urls as delivery
 from kakehashi.payments import urls as payments

@@ -17,6 +17,7 @@ from huey.contrib.djhuey import HUEY
 from kakehashi.admissions.models import Enrollment, Status
 from kakehashi.catalog import services as catalog
 from kakehashi.catalog.models import Cohort
+from kakehashi.core.actors import SystemActor
 from kakehashi.core.models import AuditEvent, User
 from kakehashi.credentials import keys, runs
 from kakehashi.credentials.models import Certificate, CertificateRun, RunState
@@ -194,6 +195,31 @@ def test_a_run_whose_worker_died_is_picked_up_where_it_stopped(center: Center, r
     assert (finished.state, finished.total, finished.done) == (RunState.FINISHED, 6, 6)
     assert Certificate.objects.count() == 4
     assert runs.stalled_runs() == []
+    assert claims_of(run) == ["credentials.run.resumed"]
+
+
+def claims_of(run: CertificateRun) -> list[str]:
+    return list(
+        AuditEvent.objects.filter(
+            object_type="credentials.certificaterun",
+            object_id=str(run.pk),
+            action__in=["credentials.run.claimed", "credentials.run.resumed"],
+        )
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
+
+
+@pytest.mark.django_db
+def test_only_one_worker_claims_a_run_and_the_claim_is_audited(center: Center, registrar: User):
+    run = runs.start_certificate_run(actor=registrar, cohort=cohort_with_people(center, 1))
+    now = timezone.now()
+    worker = SystemActor("credentials.run_certificates")
+
+    claims = [runs.claim_certificate_run(actor=worker, run=run, now=now) for _worker in range(2)]
+
+    assert claims == [True, False]
+    assert claims_of(run) == ["credentials.run.claimed"]
 
 
 @pytest.mark.django_db

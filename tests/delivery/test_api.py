@@ -22,7 +22,8 @@ def snapshot() -> tuple[Any, ...]:
         list(Attendance.objects.order_by("pk").values_list("pk", "status", "source")),
         list(AssessmentResult.objects.order_by("pk").values_list("pk", "score", "passed")),
         list(Enrollment.objects.order_by("pk").values_list("pk", "status")),
-        AuditEvent.objects.count(),
+        # The accounts' chains record the API tokens the test issues, not what it marks.
+        AuditEvent.objects.exclude(chain__key__startswith="account:").count(),
     )
 
 

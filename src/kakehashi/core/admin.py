@@ -7,6 +7,7 @@ service, which checks permissions, applies the rules and writes the audit event.
 and nothing is saved.
 """
 
+import copy
 import datetime
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
@@ -16,6 +17,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import router, transaction
@@ -25,15 +27,74 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.errors import DomainError
 from kakehashi.core.models import ApiToken, AuditEvent, OutgoingEmail, User
+from kakehashi.core.services import accounts, tokens
 from kakehashi.core.translated import DEFAULT, LANGUAGE_CODES
+
+
+class ServicePasswordChangeForm(AdminPasswordChangeForm):
+    """The admin's "set password" page, stored by ``set_password_from_admin``."""
+
+    # Who sets the password: given per request by ``KakehashiUserAdmin``.
+    service_user: ClassVar[User | None] = None
+
+    def save(self, commit: bool = True) -> Any:
+        if self.service_user is None or not commit:
+            raise ImproperlyConfigured("The password is set by the service, for a known actor.")
+        usable = self.cleaned_data.get("set_usable_password", True)
+        return accounts.set_password_from_admin(
+            actor=StaffActor(self.service_user),
+            user=cast(User, self.user),
+            password=self.cleaned_data["password1"] if usable else None,
+        )
 
 
 @admin.register(User)
 class KakehashiUserAdmin(UserAdmin):
+    """Accounts, added and edited through ``save_account_from_admin``. They are never
+    deleted here (the audit log and the records name who acted): deactivate one instead."""
+
     fieldsets = (*(UserAdmin.fieldsets or ()), ("Kakehashi", {"fields": ("preferred_language",)}))
+    change_password_form = ServicePasswordChangeForm
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        # The form must know who sets the password, but Django builds it from the account
+        # alone: hand Django a copy of this admin whose form class knows. A copy, because
+        # one admin object serves every request at once.
+        per_request = copy.copy(self)
+        per_request.change_password_form = cast(
+            type[ServicePasswordChangeForm],
+            type(
+                "ServicePasswordChangeFormFor",
+                (ServicePasswordChangeForm,),
+                {"service_user": request.user},
+            ),
+        )
+        return UserAdmin.user_change_password(per_request, request, id, form_url)
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        cleaned = form.cleaned_data
+        accounts.save_account_from_admin(
+            actor=StaffActor(cast(User, request.user)),
+            user=obj,
+            created=not change,
+            changed=form.changed_data,
+            groups=cleaned.get("groups"),
+            permissions=cleaned.get("user_permissions"),
+        )
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: Any) -> None:
+        # The service already stored the groups and permissions beside the account.
+        pass
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any | None = None) -> bool:
+        return False
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -66,14 +127,33 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """Tokens are issued with `kakehashi token create`, which shows them once; here they
+    are listed and revoked (``revoke_api_token``), never edited or deleted."""
+
     list_display = ["hint", "user", "name", "created_at", "last_used_at", "revoked_at"]
     list_select_related = ["user"]
-    readonly_fields = ["hint", "created_at", "last_used_at"]
-    fields = ["user", "name", "hint", "created_at", "last_used_at", "revoked_at"]
+    fields = readonly_fields = ("user", "name", "hint", "created_at", "last_used_at", "revoked_at")
+    actions = ["revoke"]
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False  # tokens are created with `kakehashi token create`, which shows them once
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("core.change_apitoken")
+
+    @admin.action(description=gettext_lazy("Revoke the selected tokens"), permissions=["revoke"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        actor = StaffActor(cast(User, request.user))
+        revoked = 0
+        for token in queryset.filter(revoked_at__isnull=True):
+            try:
+                tokens.revoke_api_token(actor=actor, token=token)
+            except DomainError as error:
+                self.message_user(request, f"{token}: {error.message}", messages.ERROR)
+            else:
+                revoked += 1
+        self.message_user(
+            request,
+            ngettext("Revoked %(n)d token.", "Revoked %(n)d tokens.", revoked) % {"n": revoked},
+        )
 
 
 # --- Admins whose every write is a service call ------------------------------------------------

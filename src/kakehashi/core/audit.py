@@ -29,6 +29,13 @@ def chain_key_for_network(network_id: int) -> str:
     return f"network:{network_id}"
 
 
+def chain_key_for_account(user_id: int) -> str:
+    # An account belongs to no center, so it gets a chain of its own: one per account, so
+    # that people signing up or changing their language at once never queue on one
+    # chain's head row, and the history of one person's account reads as one chain.
+    return f"account:{user_id}"
+
+
 def _canonical(payload: dict[str, object]) -> str:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 

@@ -1,7 +1,6 @@
 """Users, API tokens, the hash-chained audit log and the outbox of outgoing mail."""
 
 import hashlib
-import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -61,9 +60,13 @@ class ApiToken(models.Model):
 
     @classmethod
     def issue(cls, *, user: "User", name: str = "") -> tuple["ApiToken", str]:
-        raw = cls.PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, digest=cls.digest_of(raw), hint=raw[:10])
-        return token, raw
+        """Issue a token as the system: :func:`kakehashi.core.services.tokens.issue_api_token`,
+        which writes it and its audit event (kept here for the callers that set up tests)."""
+        # Imported here: the services import this module.
+        from kakehashi.core.actors import SystemActor
+        from kakehashi.core.services.tokens import issue_api_token
+
+        return issue_api_token(actor=SystemActor("core.api_token.issue"), user=user, name=name)
 
 
 class AuditChain(models.Model):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kakehashi.core import accounts
+from kakehashi.core.views import accounts
 
 app_name = "accounts"
 urlpatterns = [

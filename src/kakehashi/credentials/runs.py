@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from kakehashi.admissions.models import Enrollment
 from kakehashi.catalog.models import Cohort
 from kakehashi.core import audit
-from kakehashi.core.errors import Conflict, DomainError
+from kakehashi.core.actors import Actor, SystemActor, acting_user
+from kakehashi.core.errors import Conflict, DomainError, PermissionDenied
 from kakehashi.core.locking import lock_row
 from kakehashi.core.models import User
 from kakehashi.core.roles import Perm
@@ -42,6 +43,8 @@ logger = logging.getLogger(__name__)
 
 # A run that has made no progress for this long has lost its worker; the sweep resumes it.
 STALLED_AFTER = datetime.timedelta(minutes=5)
+# Who works through a run: the background job, whoever asked for the run.
+WORKER = SystemActor("credentials.run_certificates")
 
 
 class RunInProgress(Conflict):
@@ -122,14 +125,33 @@ def _enqueue(run_id: int) -> None:
     run_certificates(run_id)
 
 
-def _claim(run: CertificateRun, now: datetime.datetime) -> bool:
-    """Take the run for this worker: a waiting run, or a running one whose worker has
-    stopped making progress. The conditional update lets exactly one worker win."""
+@transaction.atomic
+def claim_certificate_run(*, actor: Actor, run: CertificateRun, now: datetime.datetime) -> bool:
+    """Take the run for the worker ``actor`` names: a waiting run, or a running one whose
+    worker has stopped making progress. True when this worker won it.
+
+    The conditional update lets exactly one worker win, with no lock held while deciding;
+    only the winner records the claim (a resumed run says so, for whoever reads the log).
+    """
+    if not isinstance(actor, SystemActor):
+        raise PermissionDenied(_("Only a background worker takes up a certificate run."))
     stalled = Q(state=RunState.RUNNING, heartbeat_at__lt=now - STALLED_AFTER)
-    claimed = CertificateRun.objects.filter(Q(state=RunState.QUEUED) | stalled, pk=run.pk).update(
-        state=RunState.RUNNING, heartbeat_at=now
+    runnable = CertificateRun.objects.filter(pk=run.pk)
+    # Two conditional updates rather than one, so the log can say which it was.
+    if runnable.filter(state=RunState.QUEUED).update(state=RunState.RUNNING, heartbeat_at=now):
+        action = "credentials.run.claimed"
+    elif runnable.filter(stalled).update(heartbeat_at=now):
+        action = "credentials.run.resumed"
+    else:
+        return False
+    audit.record(
+        chain_key=audit.chain_key_for_center(run.cohort.center_id),
+        action=action,
+        actor=acting_user(actor),
+        target=run,
+        data={"cohort": run.cohort_id, "worker": actor.purpose},
     )
-    return claimed == 1
+    return True
 
 
 @dataclass
@@ -201,7 +223,7 @@ def generate_certificates(run: CertificateRun) -> CertificateRun:
     store each certificate's PDF, counting as it goes. Does nothing for a run another
     worker holds or one already finished; picks up a stalled one where it stopped."""
     now = timezone.now()
-    if not _claim(run, now):
+    if not claim_certificate_run(actor=WORKER, run=run, now=now):
         run.refresh_from_db()
         return run
     run = CertificateRun.objects.select_related("cohort__center", "requested_by").get(pk=run.pk)

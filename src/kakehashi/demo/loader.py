@@ -23,9 +23,11 @@ from kakehashi.admissions import services as admissions
 from kakehashi.admissions.models import Enrollment, Status
 from kakehashi.catalog import services as catalog
 from kakehashi.catalog.models import Admission, Cohort, Format, Program
+from kakehashi.core.actors import SystemActor
 from kakehashi.core.errors import Conflict
 from kakehashi.core.models import User
 from kakehashi.core.roles import Role
+from kakehashi.core.services import accounts as account_services
 from kakehashi.demo import teaching
 from kakehashi.demo.accounts import (
     DEMO_PASSWORD,
@@ -266,17 +268,16 @@ class DemoLoader:
 
     def _create_users(self) -> None:
         for account in STAFF:
-            details = {"first_name": account.first_name, "last_name": account.last_name}
-            if account.role == SUPERUSER:
-                user = User.objects.create_superuser(
-                    account.username, account.email, DEMO_PASSWORD, **details
-                )
-            else:
-                # Staff status lets them log in to the admin, which is all there is for now.
-                user = User.objects.create_user(
-                    account.username, account.email, DEMO_PASSWORD, is_staff=True, **details
-                )
-            self.users[account.username] = user
+            # Staff status lets them log in to the admin, which is all there is for now.
+            self.users[account.username] = account_services.create_staff_account(
+                actor=SystemActor("demo"),
+                username=account.username,
+                email=account.email,
+                password=DEMO_PASSWORD,
+                first_name=account.first_name,
+                last_name=account.last_name,
+                superuser=account.role == SUPERUSER,
+            )
 
     def _grant_roles(self, network: Network, accounts: list[StaffAccount]) -> None:
         for account in accounts:

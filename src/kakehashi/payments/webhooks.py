@@ -20,16 +20,18 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kakehashi.core.actors import SystemActor
 from kakehashi.core.errors import InvalidInput
 from kakehashi.core.money import from_minor
 from kakehashi.payments import services
-from kakehashi.payments.models import Account, Entry, Kind, Method, WebhookEvent
+from kakehashi.payments.models import Account, Entry, Kind, Method
 
 TOLERANCE_SECONDS = 300
 PROVIDER = "stripe"
+WEBHOOK = SystemActor("payments.stripe_webhook")
 
 
 class BadSignature(Exception):
@@ -150,12 +152,13 @@ def handle(payload: bytes) -> str:
         if account is not None:
             # Account first, then the event row: the same order as every other change.
             account = services.lock_account(account.pk)
-        try:
-            with transaction.atomic():
-                WebhookEvent.objects.create(
-                    provider=PROVIDER, event_id=event_id, event_type=event_type
-                )
-        except IntegrityError:
+        if not services.claim_webhook_event(
+            actor=WEBHOOK,
+            provider=PROVIDER,
+            event_id=event_id,
+            event_type=event_type,
+            account=account,
+        ):
             return "duplicate"
         if account is None:
             return "ignored"

@@ -14,7 +14,8 @@ One module per use case; the names other code uses are all here, so that
 - ``discounts``: ``grant_discount``;
 - ``offline_payments``: ``record_payment``;
 - ``refunds``: ``refund``, ``refund_by_rule``, ``set_refund_rule`` and the rule's amount;
-- ``verification``: ``verify_ledger``.
+- ``verification``: ``verify_ledger``;
+- ``webhook_events``: ``claim_webhook_event``.
 """
 
 from kakehashi.core.errors import Conflict
@@ -53,6 +54,7 @@ from kakehashi.payments.services.refunds import (
     set_refund_rule,
 )
 from kakehashi.payments.services.verification import verify_ledger
+from kakehashi.payments.services.webhook_events import claim_webhook_event
 
 __all__ = [
     "OFFLINE_METHODS",
@@ -73,6 +75,7 @@ __all__ = [
     "balance_of",
     "balances",
     "cancel_amount_due",
+    "claim_webhook_event",
     "document_number",
     "grant_discount",
     "lock_account",

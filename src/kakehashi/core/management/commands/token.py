@@ -1,10 +1,12 @@
 from argparse import ArgumentParser
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from kakehashi.core.models import ApiToken
+from kakehashi.core.actors import SystemActor
+from kakehashi.core.errors import DomainError
+from kakehashi.core.models import User
+from kakehashi.core.services.tokens import issue_api_token
 
 
 class Command(BaseCommand):
@@ -17,12 +19,15 @@ class Command(BaseCommand):
         create.add_argument("--name", default="", help="What the token is for.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        User = get_user_model()
-        try:
-            user = User.objects.get(username=options["username"])
-        except User.DoesNotExist:
-            raise CommandError(f"No user is called {options['username']!r}.") from None
+        user = User.objects.filter(username=options["username"]).first()
+        if user is None:
+            raise CommandError(f"No user is called {options['username']!r}.")
         if not user.is_active:
             raise CommandError(f"User {user.username!r} is inactive; activate them first.")
-        _token, raw = ApiToken.issue(user=user, name=options["name"])
+        try:
+            _token, raw = issue_api_token(
+                actor=SystemActor("command.token_create"), user=user, name=options["name"]
+            )
+        except DomainError as error:
+            raise CommandError(error.message) from error
         self.stdout.write(raw)

@@ -1,0 +1,1 @@
+"""The use cases that change core's records: accounts and API tokens."""
