@@ -12,6 +12,7 @@ from ninja import Status as HttpStatus
 from kakehashi.admissions import services
 from kakehashi.admissions.models import Enrollment, Status
 from kakehashi.catalog.models import Cohort
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.errors import InvalidInput
 from kakehashi.core.models import User
 from kakehashi.core.roles import Perm
@@ -93,7 +94,7 @@ def enroll(request: HttpRequest, cohort_id: int, payload: EnrollmentIn) -> HttpS
     access.require(user, Perm.ENROLL_OTHERS, network=cohort.center.network_id, center=cohort.center)
     try:
         enrollment = services.apply(
-            actor=user,
+            actor=StaffActor(user),
             cohort=cohort,
             applicant=services.Applicant(**payload.participant.dict()),
             motivation=payload.motivation,

@@ -26,7 +26,7 @@ from kakehashi.admissions import services
 from kakehashi.admissions.models import Enrollment, Participant
 from kakehashi.admissions.services import Applicant
 from kakehashi.catalog.models import Cohort
-from kakehashi.core.models import User
+from kakehashi.core.actors import Actor
 from kakehashi.core.outbox import queue_email
 
 # Salts keep a token of one kind from being accepted as the other.
@@ -78,7 +78,7 @@ def enrollment_id_from(token: str) -> int | None:
 
 def apply_and_notify(
     *,
-    actor: User | None,
+    actor: Actor,
     cohort: Cohort,
     applicant: Applicant,
     motivation: str,

@@ -22,6 +22,7 @@ from kakehashi.admissions.models import LIVE, Enrollment, Participant, Status
 from kakehashi.admissions.signals import enrollment_completed
 from kakehashi.catalog.models import SEAT_HOLDING, Admission, Cohort
 from kakehashi.core import audit
+from kakehashi.core.actors import Actor
 from kakehashi.core.cleaning import choice_list, clean_text
 from kakehashi.core.errors import Conflict, InvalidInput, InvalidTransition, PermissionDenied
 from kakehashi.core.locking import lock_row
@@ -130,9 +131,7 @@ def _lock_enrollment(enrollment_id: int) -> tuple[Cohort, Enrollment]:
     return cohort, enrollment
 
 
-def _log(
-    cohort: Cohort, enrollment: Enrollment, actor: User | None, action: str, **data: object
-) -> None:
+def _log(cohort: Cohort, enrollment: Enrollment, actor: Actor, action: str, **data: object) -> None:
     audit.record(
         chain_key=audit.chain_key_for_center(cohort.center_id),
         action=f"admissions.enrollment.{action}",
@@ -147,7 +146,7 @@ def _log(
     )
 
 
-def _record_fee(cohort: Cohort, enrollment: Enrollment, actor: User | None) -> None:
+def _record_fee(cohort: Cohort, enrollment: Enrollment, actor: Actor) -> None:
     """An enrollment in a cohort with a fee: the fee becomes an amount due, in the same
     transaction, so nobody is enrolled without owing it (nor owes for a rolled-back seat)."""
     if not cohort.fee:
@@ -174,7 +173,7 @@ def _record_fee(cohort: Cohort, enrollment: Enrollment, actor: User | None) -> N
 
 
 def _cancel_unpaid_fee(
-    cohort: Cohort, enrollment: Enrollment, actor: User | None, *, now: datetime.datetime
+    cohort: Cohort, enrollment: Enrollment, actor: Actor, *, now: datetime.datetime
 ) -> None:
     """Leaving before the cohort starts: what is still unpaid of the fee is no longer owed
     (a new ledger entry, in this transaction). Money already paid stays paid until staff
@@ -203,7 +202,7 @@ def _set_status(
 def _offer(
     cohort: Cohort,
     enrollment: Enrollment,
-    actor: User | None,
+    actor: Actor,
     *,
     now: datetime.datetime,
     action: str,
@@ -227,7 +226,7 @@ def _expire_when_due(expires: datetime.datetime) -> None:
     expire_due_offers_at.schedule(eta=expires)
 
 
-def _promote(cohort: Cohort, actor: User | None, *, now: datetime.datetime) -> list[Enrollment]:
+def _promote(cohort: Cohort, actor: Actor, *, now: datetime.datetime) -> list[Enrollment]:
     """Offer every free seat to the longest-waiting people, in order. Cohort must be locked."""
     if (
         not cohort.center.accepts_applications
@@ -247,19 +246,19 @@ def _promote(cohort: Cohort, actor: User | None, *, now: datetime.datetime) -> l
     return promoted
 
 
-def promote_from_waitlist(*, actor: User | None, cohort: Cohort) -> list[Enrollment]:
+def promote_from_waitlist(*, actor: Actor, cohort: Cohort) -> list[Enrollment]:
     """Offer any free seats of ``cohort`` to its waiting list, longest-waiting first."""
     with transaction.atomic():
         locked = _lock_cohort(cohort.pk)
         return _promote(locked, actor, now=timezone.now())
 
 
-def _is_staff_for(actor: User | None, cohort: Cohort, perm: Perm) -> bool:
+def _is_staff_for(actor: Actor, cohort: Cohort, perm: Perm) -> bool:
     return access.has_perm(actor, perm, network=cohort.center.network_id, center=cohort.center)
 
 
 def _require_self_or_staff(
-    actor: User | None, cohort: Cohort, enrollment: Enrollment, *, as_participant: bool
+    actor: Actor, cohort: Cohort, enrollment: Enrollment, *, as_participant: bool
 ) -> None:
     """The participant themself (logged in, or proven by a signed link) or enrolling staff."""
     if as_participant:
@@ -329,7 +328,7 @@ def _participant_for(cohort: Cohort, applicant: Applicant, user: User | None) ->
 
 def apply(
     *,
-    actor: User | None,
+    actor: Actor,
     cohort: Cohort,
     applicant: Applicant,
     motivation: str = "",
@@ -346,9 +345,7 @@ def apply(
         return _apply(actor=actor, cohort_id=cohort.pk, applicant=applicant, motivation=motivation)
 
 
-def _apply(
-    *, actor: User | None, cohort_id: int, applicant: Applicant, motivation: str
-) -> Enrollment:
+def _apply(*, actor: Actor, cohort_id: int, applicant: Applicant, motivation: str) -> Enrollment:
     cohort = _lock_cohort(cohort_id)
     center = cohort.center
     ensure_writable(center)
@@ -422,7 +419,7 @@ def _apply(
 
 def _begin(
     enrollment: Enrollment,
-    actor: User | None,
+    actor: Actor,
     *,
     allowed: tuple[str, ...],
     refusal: str,
@@ -435,8 +432,7 @@ def _begin(
     participant may too. ``refusal`` names the current status as ``%(status)s``."""
     cohort, enrollment = _lock_enrollment(enrollment.pk)
     if as_participant is None:
-        if actor is not None:
-            access.require(actor, perm, network=cohort.center.network_id, center=cohort.center)
+        access.authorize(actor, perm, network=cohort.center.network_id, center=cohort.center)
     else:
         _require_self_or_staff(actor, cohort, enrollment, as_participant=as_participant)
     ensure_writable(cohort.center)
@@ -446,7 +442,7 @@ def _begin(
 
 
 @transaction.atomic
-def accept(*, actor: User | None, enrollment: Enrollment) -> Enrollment:
+def accept(*, actor: Actor, enrollment: Enrollment) -> Enrollment:
     """Accept an application: offer a seat that the participant must confirm in time."""
     cohort, enrollment = _begin(
         enrollment,
@@ -474,7 +470,7 @@ def accept(*, actor: User | None, enrollment: Enrollment) -> Enrollment:
 
 
 @transaction.atomic
-def reject(*, actor: User | None, enrollment: Enrollment, reason: str = "") -> Enrollment:
+def reject(*, actor: Actor, enrollment: Enrollment, reason: str = "") -> Enrollment:
     """Turn down an application (pending or on the waiting list)."""
     cohort, enrollment = _begin(
         enrollment,
@@ -489,7 +485,7 @@ def reject(*, actor: User | None, enrollment: Enrollment, reason: str = "") -> E
 
 
 @transaction.atomic
-def waitlist(*, actor: User | None, enrollment: Enrollment) -> Enrollment:
+def waitlist(*, actor: Actor, enrollment: Enrollment) -> Enrollment:
     """Accept an application onto the waiting list; if a seat is free it is offered at once."""
     cohort, enrollment = _begin(
         enrollment,
@@ -507,9 +503,7 @@ def waitlist(*, actor: User | None, enrollment: Enrollment) -> Enrollment:
     return enrollment
 
 
-def confirm(
-    *, actor: User | None, enrollment: Enrollment, as_participant: bool = False
-) -> Enrollment:
+def confirm(*, actor: Actor, enrollment: Enrollment, as_participant: bool = False) -> Enrollment:
     """The participant takes the offered seat. An offer past its time expires instead:
     the expiry is saved (and the seat passed on) before OfferExpired is raised."""
     with transaction.atomic():
@@ -535,9 +529,7 @@ def confirm(
 
 
 @transaction.atomic
-def decline(
-    *, actor: User | None, enrollment: Enrollment, as_participant: bool = False
-) -> Enrollment:
+def decline(*, actor: Actor, enrollment: Enrollment, as_participant: bool = False) -> Enrollment:
     """The participant turns down the offered seat, which goes to the next person waiting."""
     cohort, enrollment = _begin(
         enrollment,
@@ -558,7 +550,7 @@ WITHDRAWABLE = (Status.APPLIED, Status.WAITLISTED, Status.OFFERED, Status.ENROLL
 
 @transaction.atomic
 def withdraw(
-    *, actor: User | None, enrollment: Enrollment, reason: str = "", as_participant: bool = False
+    *, actor: Actor, enrollment: Enrollment, reason: str = "", as_participant: bool = False
 ) -> Enrollment:
     """Leave a cohort (or its waiting list). A freed seat goes to the longest-waiting person."""
     cohort, enrollment = _begin(
@@ -582,7 +574,7 @@ def withdraw(
 
 
 @transaction.atomic
-def complete(*, actor: User | None, enrollment: Enrollment) -> Enrollment:
+def complete(*, actor: Actor, enrollment: Enrollment) -> Enrollment:
     """Mark an enrolled participant as having completed the cohort."""
     cohort, enrollment = _begin(
         enrollment,
@@ -641,7 +633,7 @@ PAST_OUTCOMES = (Status.COMPLETED, Status.WITHDRAWN)
 @transaction.atomic
 def record_past_participant(
     *,
-    actor: User | None,
+    actor: Actor,
     cohort: Cohort,
     applicant: Applicant,
     outcome: str = Status.COMPLETED,

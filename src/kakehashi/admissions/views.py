@@ -29,6 +29,7 @@ from kakehashi.admissions.forms import ApplicationForm
 from kakehashi.admissions.models import LIVE, Enrollment, Participant, Status
 from kakehashi.catalog.models import Session
 from kakehashi.catalog.views import CohortListing, is_listed, listed_cohorts
+from kakehashi.core.actors import Actor, StaffActor
 from kakehashi.core.errors import DomainError
 from kakehashi.core.models import User
 
@@ -329,7 +330,7 @@ def _act(
     enrollment: Enrollment,
     action: str,
     *,
-    actor: User | None,
+    actor: Actor,
     page_url: str,
     action_urls: Callable[[Enrollment], dict[str, str]],
 ) -> HttpResponse:
@@ -384,7 +385,7 @@ def my_action(request: HttpRequest, enrollment_id: int, action: str) -> HttpResp
         request,
         enrollment,
         action,
-        actor=user,
+        actor=StaffActor(user),
         page_url=reverse("portal:my_programs"),
         action_urls=_account_urls,
     )

@@ -23,6 +23,7 @@ from kakehashi.admissions import services as admissions
 from kakehashi.admissions.models import Enrollment, Status
 from kakehashi.catalog import services as catalog
 from kakehashi.catalog.models import Admission, Cohort, Format, Program
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.errors import Conflict
 from kakehashi.core.models import User
 from kakehashi.core.roles import Role
@@ -222,7 +223,7 @@ class DemoLoader:
     def load(self) -> LoadReport:
         self._create_users()
         network = network_services.create_network(
-            actor=self.users["admin"],
+            actor=StaffActor(self.users["admin"]),
             slug=NETWORK_SLUG,
             name=NETWORK_NAME,
             description=NETWORK_DESCRIPTION,
@@ -235,7 +236,7 @@ class DemoLoader:
         for facts in CENTERS:
             self.rooms[facts.slug] = {
                 name: network_services.add_room(
-                    actor=self.manager(facts.slug),
+                    actor=StaffActor(self.manager(facts.slug)),
                     center=self.centers[facts.slug],
                     name=name,
                     capacity=seats,
@@ -244,7 +245,7 @@ class DemoLoader:
             }
         for program in PROGRAMS:
             self.programs[program.slug] = catalog.create_program(
-                actor=self.users["office"],
+                actor=StaffActor(self.users["office"]),
                 network=network,
                 slug=program.slug,
                 name=program.name,
@@ -284,7 +285,7 @@ class DemoLoader:
             actor = self.users["admin" if account.role == Role.OFFICE else "office"]
             for center in account.centers or (None,):
                 network_services.grant_role(
-                    actor=actor,
+                    actor=StaffActor(actor),
                     user=self.users[account.username],
                     network=network,
                     role=account.role,
@@ -294,7 +295,7 @@ class DemoLoader:
     def _open_center(self, network: Network, facts: CenterFacts) -> None:
         office = self.users["office"]
         center = network_services.create_center(
-            actor=office,
+            actor=StaffActor(office),
             network=network,
             slug=facts.slug,
             name=facts.name,
@@ -304,7 +305,7 @@ class DemoLoader:
             opened_on=facts.opened_on,
         )
         center = network_services.change_center_status(
-            actor=office,
+            actor=StaffActor(office),
             center=center,
             to_status=CenterStatus.OPERATING,
             effective_on=facts.opened_on,
@@ -345,7 +346,7 @@ class DemoLoader:
         starts_on = sessions[0].local_date(where.tzinfo)
         ends_on = sessions[-1].local_date(where.tzinfo)
         cohort = catalog.create_cohort(
-            actor=registrar,
+            actor=StaffActor(registrar),
             program=self.programs[program],
             center=where,
             starts_on=starts_on,
@@ -364,7 +365,7 @@ class DemoLoader:
         instructor = self.users[INSTRUCTOR_OF_REGION[self.center_facts[center].region]]
         for session in sessions:
             catalog.schedule_session(
-                actor=registrar,
+                actor=StaffActor(registrar),
                 cohort=cohort,
                 starts_at=session.starts_at,
                 ends_at=session.ends_at,
@@ -390,7 +391,7 @@ class DemoLoader:
         for index, person in enumerate(people):
             left = index == leaver
             admissions.record_past_participant(
-                actor=registrar,
+                actor=StaffActor(registrar),
                 cohort=cohort,
                 applicant=person.applicant,
                 outcome=Status.WITHDRAWN if left else Status.COMPLETED,
@@ -417,7 +418,9 @@ class DemoLoader:
         if running:
             # The window has closed; the registrar enrolled the group.
             for person in people:
-                admissions.apply(actor=registrar, cohort=cohort, applicant=person.applicant)
+                admissions.apply(
+                    actor=StaffActor(registrar), cohort=cohort, applicant=person.applicant
+                )
             teaching.take_attendance(self.teaching_rng, registrar, cohort)
             return
         if plan.admission == Admission.FIRST_COME:
@@ -444,11 +447,13 @@ class DemoLoader:
         for _ in range(plan.pending):
             next(decided)
         for _ in range(plan.rejected):
-            admissions.reject(actor=registrar, enrollment=next(decided), reason=REJECTION_REASON)
+            admissions.reject(
+                actor=StaffActor(registrar), enrollment=next(decided), reason=REJECTION_REASON
+            )
 
     @staticmethod
     def _accept(registrar: User, enrollment: Enrollment, *, confirmed: bool) -> None:
-        offer = admissions.accept(actor=registrar, enrollment=enrollment)
+        offer = admissions.accept(actor=StaffActor(registrar), enrollment=enrollment)
         if confirmed:
             # The applicant confirms through the link in their offer.
             admissions.confirm(actor=None, enrollment=offer, as_participant=True)

@@ -73,6 +73,13 @@ def actor_may(
     return False
 
 
+def is_administrator(actor: Actor) -> bool:
+    """The operator's own work: the system (a command, the demo) or a superuser."""
+    return isinstance(actor, SystemActor) or (
+        isinstance(actor, StaffActor) and actor.user.is_active and actor.user.is_superuser
+    )
+
+
 def authorize(
     actor: Actor, perm: Perm, *, network: Network | int, center: Center | None = None
 ) -> None:

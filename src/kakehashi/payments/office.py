@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 from kakehashi.catalog.models import Cohort
 from kakehashi.catalog.office import office_user, refuse, staff_required, visible_cohort
 from kakehashi.core import errors
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.models import User
 from kakehashi.core.money import format_money
 from kakehashi.core.roles import Perm
@@ -235,7 +236,7 @@ def record_payment(request: HttpRequest, account_id: int) -> HttpResponse:
         PaymentForm(request.POST, prefix=payment_prefix(account.pk)),
         "payment",
         lambda data: services.record_payment(
-            actor=user,
+            actor=StaffActor(user),
             account=account,
             amount=data["amount"],
             method=data["method"],
@@ -262,7 +263,7 @@ def grant_discount(request: HttpRequest, account_id: int) -> HttpResponse:
         DiscountForm(request.POST, prefix=discount_prefix(account.pk)),
         "discount",
         lambda data: services.grant_discount(
-            actor=user, account=account, amount=data["amount"], reason=data["reason"]
+            actor=StaffActor(user), account=account, amount=data["amount"], reason=data["reason"]
         ),
         lambda entry: (
             _("Discount of %(amount)s granted.")
@@ -298,7 +299,10 @@ def refund(request: HttpRequest, entry_id: int) -> HttpResponse:
         RefundForm(request.POST, prefix=refund_prefix(payment.pk)),
         "refund",
         lambda data: services.refund(
-            actor=user, payment=payment, amount=data["amount"] or None, reason=data["reason"]
+            actor=StaffActor(user),
+            payment=payment,
+            amount=data["amount"] or None,
+            reason=data["reason"],
         ),
         _refunded,
     )
@@ -310,7 +314,7 @@ def refund_by_rule(request: HttpRequest, entry_id: int) -> HttpResponse:
     user = office_user(request)
     payment = _visible_payment(user, entry_id)
     try:
-        entry = services.refund_by_rule(actor=user, payment=payment)
+        entry = services.refund_by_rule(actor=StaffActor(user), payment=payment)
     except errors.DomainError as error:
         refuse(error)
         messages.error(request, error.message)
@@ -328,7 +332,7 @@ def set_refund_rule(request: HttpRequest, cohort_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.set_refund_rule(
-                actor=user,
+                actor=StaffActor(user),
                 center=cohort.center,
                 group=cohort_group(cohort.pk),
                 rule=form.cleaned_data["rule"],

@@ -29,6 +29,7 @@ from kakehashi.admissions.models import Enrollment
 from kakehashi.catalog.models import Session
 from kakehashi.catalog.office import is_htmx, office_user, refuse, staff_required
 from kakehashi.core import errors
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.models import User
 from kakehashi.delivery import codes, services
 from kakehashi.delivery.models import TAKING_PART, Attendance, Mark
@@ -185,7 +186,7 @@ def session_attendance(request: HttpRequest, session_id: int) -> HttpResponse:
     marks: dict[int, str] = {}
     try:
         marks = _posted_marks(request.POST)
-        saved = services.mark_attendance(actor=user, session=session, marks=marks)
+        saved = services.mark_attendance(actor=StaffActor(user), session=session, marks=marks)
     except errors.DomainError as error:
         refuse(error)
         if is_htmx(request):
@@ -257,7 +258,7 @@ def all_present(request: HttpRequest, session_id: int) -> HttpResponse:
     user = office_user(request)
     session = visible_session(user, session_id)
     try:
-        count = services.mark_all_present(actor=user, session=session)
+        count = services.mark_all_present(actor=StaffActor(user), session=session)
     except errors.DomainError as error:
         refuse(error)
         text, failed = error.message, True

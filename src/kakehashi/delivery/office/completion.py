@@ -32,6 +32,7 @@ from kakehashi.catalog.office import (
     visible_programs,
 )
 from kakehashi.core import errors
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.models import User
 from kakehashi.core.roles import Perm
 from kakehashi.delivery import services
@@ -202,7 +203,7 @@ def record_result(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     name = enrollment.participant.full_name
     if form.is_valid():
         try:
-            services.record_result(actor=user, enrollment=enrollment, **form.result())
+            services.record_result(actor=StaffActor(user), enrollment=enrollment, **form.result())
         except errors.DomainError as error:
             show_refusal(form, error)
         else:
@@ -221,7 +222,7 @@ def complete(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     user = office_user(request)
     enrollment = _visible_enrollment(user, enrollment_id)
     try:
-        services.complete_enrollment(actor=user, enrollment=enrollment)
+        services.complete_enrollment(actor=StaffActor(user), enrollment=enrollment)
     except errors.DomainError as error:
         refuse(error)
         return _answer(request, user, enrollment, error.message, failed=True)
@@ -245,7 +246,7 @@ def program_completion(request: HttpRequest, program_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.set_completion_rule(
-                actor=user,
+                actor=StaffActor(user),
                 program=program,
                 min_attendance_percent=data["min_attendance_percent"],
                 assessment=data["assessment"],
