@@ -2,7 +2,7 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from kakehashi.admissions.services import _promote
+from kakehashi.admissions.services.common import promote
 from kakehashi.catalog.models import Cohort
 from kakehashi.catalog.signals import capacity_increased
 from kakehashi.core.actors import Actor
@@ -15,4 +15,4 @@ def offer_new_seats_to_waiting_list(
     # Runs inside update_cohort's transaction, with the cohort row already locked.
     from django.utils import timezone
 
-    _promote(cohort, actor, now=timezone.now())
+    promote(cohort, actor, now=timezone.now())

@@ -23,7 +23,7 @@ from kakehashi.admissions import services as admissions
 from kakehashi.admissions.models import Enrollment, Status
 from kakehashi.catalog import services as catalog
 from kakehashi.catalog.models import Admission, Cohort, Format, Program
-from kakehashi.core.actors import StaffActor
+from kakehashi.core.actors import StaffActor, SystemActor
 from kakehashi.core.errors import Conflict
 from kakehashi.core.models import User
 from kakehashi.core.roles import Role
@@ -51,6 +51,9 @@ from kakehashi.network.models import Center, CenterStatus, Network, Room
 
 SEED = 1994
 PEOPLE_PER_CENTER = 45
+
+# The demo's applicants apply through the public form, as anyone would.
+DEMO_APPLICANTS = SystemActor("demo.applicants")
 
 
 @dataclass(frozen=True)
@@ -425,14 +428,14 @@ class DemoLoader:
             return
         if plan.admission == Admission.FIRST_COME:
             for person in people:
-                admissions.apply(actor=None, cohort=cohort, applicant=person.applicant)
+                admissions.apply(actor=DEMO_APPLICANTS, cohort=cohort, applicant=person.applicant)
             if cohort.fee:
                 teaching.settle_fees(self.teaching_rng, registrar, cohort)
             return
         topic = self.program_facts[plan.program].topic
         applications = [
             admissions.apply(
-                actor=None,
+                actor=DEMO_APPLICANTS,
                 cohort=cohort,
                 applicant=person.applicant,
                 motivation=self.generator.motivation(topic),
@@ -456,7 +459,9 @@ class DemoLoader:
         offer = admissions.accept(actor=StaffActor(registrar), enrollment=enrollment)
         if confirmed:
             # The applicant confirms through the link in their offer.
-            admissions.confirm(actor=None, enrollment=offer, as_participant=True)
+            admissions.confirm(
+                actor=admissions.participant_actor(offer.participant), enrollment=offer
+            )
 
 
 @transaction.atomic

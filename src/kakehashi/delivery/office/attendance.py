@@ -113,7 +113,7 @@ def attendance_context(
 ) -> dict[str, Any]:
     now = timezone.now()
     center = session.cohort.center
-    refusal = services.marking_refusal(user, session, now=now)
+    refusal = services.marking_refusal(StaffActor(user), session, now=now)
     may_mark = refusal is None and not center.is_read_only
     context: dict[str, Any] = {
         "session": session,
@@ -127,7 +127,7 @@ def attendance_context(
         "closed_because": refusal.message
         if isinstance(refusal, services.MarkingClosed) and not center.is_read_only
         else "",
-        "may_show_check_in": services.may_show_check_in(user, session),
+        "may_show_check_in": services.may_show_check_in(StaffActor(user), session),
     }
     if context["may_show_check_in"]:
         context.update(check_in_context(request, session))
@@ -180,7 +180,7 @@ def session_attendance(request: HttpRequest, session_id: int) -> HttpResponse:
             attendance_context(request, user, session),
         )
     # Who may mark is decided before what was posted is judged.
-    refusal = services.teaching_refusal(user, session)
+    refusal = services.teaching_refusal(StaffActor(user), session)
     if refusal is not None:
         refuse(refusal)
     marks: dict[int, str] = {}
@@ -243,7 +243,7 @@ def _row_update(
         "row": row,
         "counts": _counts(session),
         "marks": Mark.choices,
-        "may_mark": services.may_mark(user, session),
+        "may_mark": services.may_mark(StaffActor(user), session),
         "outcome": {"text": text, "error": failed},
     }
     response = render(request, "delivery/office/_attendance_row_update.html", context)
@@ -286,7 +286,7 @@ def all_present(request: HttpRequest, session_id: int) -> HttpResponse:
 def _check_in_session(request: HttpRequest, session_id: int) -> tuple[User, Session]:
     user = office_user(request)
     session = visible_session(user, session_id)
-    refusal = services.teaching_refusal(user, session)
+    refusal = services.teaching_refusal(StaffActor(user), session)
     if refusal is not None:
         raise PermissionDenied(refusal.message)
     if session.cohort.center.is_read_only:

@@ -110,7 +110,7 @@ def progress_context(
         ),
     )
     rule = rows[0].rule if rows else effective_rule(cohort.program)
-    may_record = rule.has_assessment and services.may_record_results(user, cohort)
+    may_record = rule.has_assessment and services.may_record_results(StaffActor(user), cohort)
     may_certify = not center.is_read_only and access.has_perm(
         user, Perm.CERTIFY, network=network, center=center
     )
@@ -195,7 +195,7 @@ def record_result(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     user = office_user(request)
     enrollment = _visible_enrollment(user, enrollment_id)
     # Who may record is decided before what was typed is judged.
-    refusal = services.result_refusal(user, enrollment.cohort)
+    refusal = services.result_refusal(StaffActor(user), enrollment.cohort)
     if refusal is not None:
         refuse(refusal)
     rule = effective_rule(enrollment.cohort.program)
