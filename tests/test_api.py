@@ -19,12 +19,14 @@ from kakehashi.admissions import services as admissions
 from kakehashi.admissions.models import Enrollment, Participant, Status
 from kakehashi.catalog import services as catalog
 from kakehashi.catalog.models import Cohort, Program, Session
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.models import ApiToken, AuditChain, AuditEvent, User
 from kakehashi.core.roles import Role
 from kakehashi.network import services as network_services
 from kakehashi.network.models import Center, CenterStatusChange, Membership, Network, Room
 from tests import factories
 from tests.conftest import ApiClient
+from tests.factories import SYSTEM
 
 Api = type[ApiClient]
 Response = Any  # django.test.Client's response, with .json()
@@ -503,7 +505,7 @@ def test_staff_of_another_network_see_nothing_of_this_one(
 ) -> None:
     elsewhere = factories.make_network("elsewhere")
     stranger = factories.make_user("stranger")
-    network_services.grant_role(actor=None, user=stranger, network=elsewhere, role=Role.OFFICE)
+    network_services.grant_role(actor=SYSTEM, user=stranger, network=elsewhere, role=Role.OFFICE)
     api = api_as(stranger)
     assert api.get("/centers").json()["count"] == 0
     assert api.get("/programs").json()["count"] == 0
@@ -669,7 +671,7 @@ def test_a_cohort_of_another_networks_program_is_refused(
 ) -> None:
     other = factories.make_network("other")
     foreign = catalog.create_program(
-        actor=None, network=other, slug="secret", name={"en": "Secret plans"}, topic="general"
+        actor=SYSTEM, network=other, slug="secret", name={"en": "Secret plans"}, topic="general"
     )
     api = api_as(office)
     with changes_nothing():
@@ -677,7 +679,7 @@ def test_a_cohort_of_another_networks_program_is_refused(
     body = assert_error(response, 422, "invalid", fields=["program"])
     assert "Secret plans" not in body["message"]  # a catalog you may not see stays unseen
     # The office of both networks is told why instead.
-    network_services.grant_role(actor=None, user=office, network=other, role=Role.OFFICE)
+    network_services.grant_role(actor=SYSTEM, user=office, network=other, role=Role.OFFICE)
     with changes_nothing():
         response = api.post("/cohorts", cohort_body(foreign, center))
     body = assert_error(response, 422, "invalid", fields=["program"])
@@ -1362,7 +1364,7 @@ def test_a_participant_confirms_their_own_offer_but_decides_nothing_else(
     api = api_as(registrar)
     holders = [enrolled(api, cohort, n) for n in range(2)]
     own = admissions.apply(
-        actor=alumna,
+        actor=StaffActor(alumna),
         cohort=cohort,
         applicant=admissions.Applicant(email="alumna@example.org", full_name="Alumna"),
     )
