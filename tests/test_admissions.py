@@ -7,7 +7,7 @@ from django.utils import timezone
 from kakehashi.admissions import services
 from kakehashi.admissions.models import Enrollment, Participant, Status
 from kakehashi.catalog import services as catalog
-from kakehashi.core.actors import StaffActor
+from kakehashi.core.actors import StaffActor, SupporterActor
 from kakehashi.core.errors import InvalidInput, InvalidTransition, PermissionDenied
 from kakehashi.core.models import AuditEvent
 from tests import factories
@@ -181,11 +181,36 @@ def test_only_the_participant_or_registrars_change_an_enrollment(
 ):
     cohort = factories.make_cohort(center)
     enrollment = factories.apply(cohort, 1)
-    for stranger in (other_registrar, viewer, None):
+    neighbour = factories.apply(cohort, 2)
+    strangers = (
+        StaffActor(other_registrar),
+        StaffActor(viewer),
+        by_link(neighbour),
+        SupporterActor(reference="gift-1"),
+    )
+    for stranger in strangers:
         with pytest.raises(PermissionDenied):
-            services.withdraw(actor=StaffActor(stranger), enrollment=enrollment)
+            services.withdraw(actor=stranger, enrollment=enrollment)
     services.withdraw(actor=StaffActor(registrar), enrollment=enrollment)
-    assert statuses(enrollment) == ["withdrawn"]
+    assert statuses(enrollment, neighbour) == ["withdrawn", "enrolled"]
+
+
+def test_a_participants_link_cannot_touch_another_participants_enrollment(center):
+    cohort = factories.make_cohort(center, admission="review", capacity=2)
+    mine = factories.apply(cohort, "mine", motivation="Because.")
+    theirs = factories.apply(cohort, "theirs", motivation="Because.")
+    for enrollment in (mine, theirs):
+        services.accept(actor=SYSTEM, enrollment=enrollment)
+
+    for change in (services.confirm, services.decline, services.withdraw):
+        with pytest.raises(PermissionDenied, match="Only the participant"):
+            change(actor=by_link(mine), enrollment=theirs)
+    services.confirm(actor=by_link(mine), enrollment=mine)
+
+    assert statuses(mine, theirs) == ["enrolled", "offered"]
+    event = AuditEvent.objects.filter(action="admissions.enrollment.enrolled").get()
+    assert event.actor_label == f"participant:{mine.participant_id} (link)"
+    assert event.actor is None
 
 
 def test_reviewing_needs_the_review_role_at_that_center(center, other_registrar, viewer):
@@ -311,7 +336,7 @@ def test_the_person_offered_a_seat_is_told_in_the_language_they_applied_in(cente
         waiting = factories.apply(cohort, 2)
     services.withdraw(actor=by_link(seated), enrollment=seated)
 
-    mail = OutgoingEmail.objects.get(to=waiting.participant.email)
+    _application, mail = OutgoingEmail.objects.filter(to=waiting.participant.email).order_by("pk")
     assert "/me/" in mail.body
     assert any("а" <= ch <= "я" for ch in mail.subject.lower()), mail.subject
 
@@ -327,6 +352,6 @@ def test_the_offer_mail_gives_the_deadline_in_the_centers_time(other_center):
     services.withdraw(actor=by_link(seated), enrollment=seated)
     waiting.refresh_from_db()
 
-    mail = OutgoingEmail.objects.get(to=waiting.participant.email)
+    _application, mail = OutgoingEmail.objects.filter(to=waiting.participant.email).order_by("pk")
     local = tz.localtime(waiting.offer_expires_at, other_center.tzinfo)
     assert formats.date_format(local, "DATETIME_FORMAT") in mail.body

@@ -20,7 +20,7 @@ from kakehashi.admissions.models import Enrollment, Participant, Status
 from kakehashi.catalog import services as catalog
 from kakehashi.catalog.models import Cohort, Program, Session
 from kakehashi.core.actors import StaffActor
-from kakehashi.core.models import ApiToken, AuditChain, AuditEvent, User
+from kakehashi.core.models import ApiToken, AuditChain, AuditEvent, OutgoingEmail, User
 from kakehashi.core.roles import Role
 from kakehashi.network import services as network_services
 from kakehashi.network.models import Center, CenterStatusChange, Membership, Network, Room
@@ -1382,3 +1382,28 @@ def test_a_participant_confirms_their_own_offer_but_decides_nothing_else(
     response = mine.post(f"/enrollments/{own.pk}/confirm", {})
     assert response.status_code == 200, response.content
     assert response.json()["status"] == Status.ENROLLED
+
+
+def test_nobody_withdraws_through_the_api_once_the_cohort_has_ended(
+    api_as: Api, registrar: User, cohort: Cohort
+) -> None:
+    api = api_as(registrar)
+    seated = enrolled(api, cohort, 1)
+    after_the_end = cohort.ends_on + datetime.timedelta(days=2)
+
+    with time_machine.travel(after_the_end), changes_nothing():
+        response = api.post(f"/enrollments/{seated['id']}/withdraw", {"reason": "Too late"})
+
+    body = assert_error(response, 409, "invalid_transition")
+    assert "has ended" in body["message"]
+
+
+def test_an_application_through_the_api_mails_the_applicant_a_link_to_their_page(
+    api_as: Api, registrar: User, cohort: Cohort, settings: Any
+) -> None:
+    settings.KAKEHASHI_BASE_URL = "https://kakehashi.example.org"
+
+    enrolled(api_as(registrar), cohort, "mailed")
+
+    [mail] = OutgoingEmail.objects.filter(to="personmailed@example.org")
+    assert "https://kakehashi.example.org/me/" in mail.body

@@ -11,12 +11,16 @@ from kakehashi.admissions.services import common
 from kakehashi.catalog.models import Cohort
 from kakehashi.core.actors import Actor, SystemActor
 from kakehashi.core.errors import PermissionDenied
+from kakehashi.core.roles import Perm
+from kakehashi.network import access
 
 
 def promote_from_waitlist(*, actor: Actor, cohort: Cohort) -> list[Enrollment]:
-    """Offer any free seats of ``cohort`` to its waiting list, longest-waiting first."""
+    """Offer any free seats of ``cohort`` to its waiting list, longest-waiting first.
+    Staff who review applications at the center, or the system."""
     with transaction.atomic():
         locked = common.lock_cohort(cohort.pk)
+        access.authorize(actor, Perm.REVIEW, network=locked.center.network_id, center=locked.center)
         return common.promote(locked, actor, now=timezone.now())
 
 

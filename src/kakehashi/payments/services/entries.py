@@ -32,8 +32,8 @@ def lock_account(account_id: int) -> Account:
 
 
 def require(actor: Actor, center: Center, perm: Perm = Perm.TAKE_PAYMENTS) -> None:
-    # A call without an actor is the system's own (an enrollment's amount due, a
-    # provider's webhook); people always act as themselves.
+    # Staff by their roles at the center; the system (a provider's webhook, a job) for what
+    # it was started to do; nobody else takes or returns money by hand.
     access.authorize(actor, perm, network=center.network_id, center=center)
 
 
