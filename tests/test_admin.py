@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from kakehashi.admissions.models import Enrollment, Status
 from kakehashi.catalog.models import Cohort, Program, Session
-from kakehashi.core.actors import StaffActor
 from kakehashi.core.models import AuditEvent, User
 from kakehashi.network import services as network_services
 from kakehashi.network.models import Center, CenterStatus, Network, Room
