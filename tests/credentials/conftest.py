@@ -13,6 +13,7 @@ from kakehashi.admissions import services as admissions
 from kakehashi.admissions.models import Enrollment
 from kakehashi.catalog import services as catalog
 from kakehashi.catalog.models import Cohort, Program
+from kakehashi.core.actors import Actor
 from kakehashi.credentials.models import Certificate
 from kakehashi.delivery import services as delivery
 from kakehashi.network.models import Center, Network
@@ -76,7 +77,7 @@ def enroll(cohort: Cohort, n: int | str | None = None, *, language: str = "en") 
         return factories.apply(cohort, n)
 
 
-def complete(enrollment: Enrollment, actor: Any = None) -> Certificate:
+def complete(enrollment: Enrollment, actor: Actor = SYSTEM) -> Certificate:
     admissions.complete(actor=actor, enrollment=enrollment)
     return Certificate.objects.get(enrollment=enrollment)
 

@@ -75,11 +75,10 @@ def test_recording_a_past_completion_issues_its_certificate(center: Center, regi
 def test_a_completion_queues_its_pdf_but_a_recorded_history_does_not(
     center: Center, registrar: User, django_capture_on_commit_callbacks: Any
 ):
+    enrollment = enroll(running_cohort(center), "now")
     HUEY.flush()
     with django_capture_on_commit_callbacks(execute=True):
-        admissions.complete(
-            actor=StaffActor(registrar), enrollment=enroll(running_cohort(center), "now")
-        )
+        admissions.complete(actor=StaffActor(registrar), enrollment=enrollment)
     assert HUEY.pending_count() == 1
     HUEY.flush()
 

@@ -16,7 +16,7 @@ from kakehashi.admissions.models import Enrollment, Status
 from kakehashi.admissions.services import participant_actor
 from kakehashi.admissions.signals import enrollment_completed
 from kakehashi.catalog.models import Session
-from kakehashi.core.actors import StaffActor
+from kakehashi.core.actors import Actor, StaffActor
 from kakehashi.core.errors import InvalidInput, InvalidTransition, PermissionDenied
 from kakehashi.core.models import User
 from kakehashi.delivery import codes, services
@@ -378,7 +378,7 @@ def test_checking_in_in_the_first_ten_minutes_is_present_and_later_is_late(cours
     assert (row.source, row.recorded_by) == (Source.CHECK_IN, None)
     [event, _other] = events("delivery.attendance.checked_in")
     assert event.actor is None
-    assert event.actor_label == "system"
+    assert event.actor_label == f"participant:{anna.participant_id} (link)"
     assert event.data["participant_name"] == "Person anna (generated)"
 
 
@@ -640,9 +640,9 @@ def test_an_instructor_of_one_session_of_the_cohort_records_results(
 
 @pytest.fixture
 def completions() -> Any:
-    received: list[tuple[int, User | None]] = []
+    received: list[tuple[int, Actor]] = []
 
-    def receiver(sender: Any, enrollment: Enrollment, actor: User | None, **kwargs: Any) -> None:
+    def receiver(sender: Any, enrollment: Enrollment, actor: Actor, **kwargs: Any) -> None:
         received.append((enrollment.pk, actor))
 
     enrollment_completed.connect(receiver, weak=False)
@@ -670,7 +670,7 @@ def test_completing_an_eligible_participant_completes_the_enrollment_and_says_so
     completed = services.complete_enrollment(actor=StaffActor(registrar), enrollment=anna)
 
     assert completed.status == Status.COMPLETED
-    assert completions == [(anna.pk, registrar)]
+    assert completions == [(anna.pk, StaffActor(registrar))]
     [verified] = events("delivery.completion.verified")
     assert (verified.data["attended"], verified.data["sessions"]) == (4, 4)
     assert len(events("admissions.enrollment.completed")) == 1
