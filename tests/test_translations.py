@@ -331,7 +331,10 @@ def test_api_errors_speak_the_language_of_the_request(
 # --- fields named as a person reads them -------------------------------------------------------
 
 # The services whose messages name fields, and the helpers through which they name them.
-SERVICES = [PACKAGE / app / "services.py" for app in ("network", "catalog", "admissions")]
+SERVICES = [
+    *(PACKAGE / app / "services.py" for app in ("network", "catalog")),
+    *sorted((PACKAGE / "admissions" / "services").glob("*.py")),
+]
 NAMING_HELPERS = {"clean_text", "clean_int", "clean_slug", "clean_url", "check_texts", "_choice"}
 # A column heading of an admin list: its field, then its text.
 COLUMN_HEADING = re.compile(
