@@ -6,6 +6,7 @@ from kakehashi.core.roles import Role
 from kakehashi.network import services as network_services
 from kakehashi.network.models import Center, Network
 from tests import factories
+from tests.factories import SYSTEM
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def other_center(network: Network) -> Center:
 
 def _staff(username: str, network: Network, role: str, center: Center | None) -> User:
     user = factories.make_user(username)
-    network_services.grant_role(actor=None, user=user, network=network, role=role, center=center)
+    network_services.grant_role(actor=SYSTEM, user=user, network=network, role=role, center=center)
     return user
 
 

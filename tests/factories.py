@@ -11,11 +11,20 @@ from kakehashi.admissions import services as admissions
 from kakehashi.admissions.models import Enrollment
 from kakehashi.catalog import services as catalog
 from kakehashi.catalog.models import Cohort, Program
+from kakehashi.core.actors import ParticipantActor, SystemActor
 from kakehashi.core.models import User
 from kakehashi.network import services as network_services
 from kakehashi.network.models import Center, CenterStatus, Network
 
 _seq = itertools.count(1)
+
+# Who acts when a test sets the scene rather than playing a person.
+SYSTEM = SystemActor("tests")
+
+
+def by_link(enrollment: Enrollment) -> ParticipantActor:
+    """The enrollment's participant, acting through the signed link mailed to them."""
+    return admissions.participant_actor(enrollment.participant)
 
 
 def make_user(username: str | None = None, **extra: Any) -> User:
@@ -30,7 +39,7 @@ def make_user(username: str | None = None, **extra: Any) -> User:
 
 def make_network(slug: str = "net") -> Network:
     return network_services.create_network(
-        actor=None, slug=slug, name={"en": "Test Network", "ru": "Сеть", "ja": "ネットワーク"}
+        actor=SYSTEM, slug=slug, name={"en": "Test Network", "ru": "Сеть", "ja": "ネットワーク"}
     )
 
 
@@ -43,7 +52,7 @@ def make_center(
 ) -> Center:
     slug = slug or f"center-{next(_seq)}"
     center = network_services.create_center(
-        actor=None,
+        actor=SYSTEM,
         network=network,
         slug=slug,
         name={"en": f"Center {slug}"},
@@ -52,14 +61,14 @@ def make_center(
     )
     if status != CenterStatus.PLANNED:
         center = network_services.change_center_status(
-            actor=None, center=center, to_status=CenterStatus.OPERATING
+            actor=SYSTEM, center=center, to_status=CenterStatus.OPERATING
         )
     return center
 
 
 def make_program(network: Network, slug: str | None = None) -> Program:
     return catalog.create_program(
-        actor=None,
+        actor=SYSTEM,
         network=network,
         slug=slug or f"program-{next(_seq)}",
         name={"en": "Production management"},
@@ -78,7 +87,7 @@ def make_cohort(
     program = program or make_program(center.network)
     start = timezone.localdate() + datetime.timedelta(days=30)
     return catalog.create_cohort(
-        actor=None,
+        actor=SYSTEM,
         program=program,
         center=center,
         starts_on=extra.pop("starts_on", start),
@@ -102,4 +111,4 @@ def applicant(n: int | str | None = None) -> admissions.Applicant:
 
 
 def apply(cohort: Cohort, n: int | str | None = None, **extra: Any) -> Enrollment:
-    return admissions.apply(actor=None, cohort=cohort, applicant=applicant(n), **extra)
+    return admissions.apply(actor=SYSTEM, cohort=cohort, applicant=applicant(n), **extra)

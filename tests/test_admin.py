@@ -18,6 +18,7 @@ from kakehashi.core.models import AuditEvent, User
 from kakehashi.network import services as network_services
 from kakehashi.network.models import Center, CenterStatus, Network, Room
 from tests import factories
+from tests.factories import SYSTEM
 
 # --- personas and helpers ----------------------------------------------------------------------
 
@@ -290,7 +291,7 @@ def test_a_registrar_can_neither_plan_centers_nor_change_their_status(
 def test_a_closed_center_and_its_cohorts_are_read_only(superuser: User, center: Center) -> None:
     cohort = factories.make_cohort(center)
     for step in ("closing", "closed"):
-        network_services.change_center_status(actor=None, center=center, to_status=step)
+        network_services.change_center_status(actor=SYSTEM, center=center, to_status=step)
     client = logged_in(superuser)
 
     page = client.get(url("network_center_change", center.pk))
@@ -327,7 +328,7 @@ def test_nothing_is_deleted_through_the_admin(superuser: User, center: Center) -
 def test_a_manager_adds_a_room_through_the_service(network: Network, center: Center) -> None:
     manager = staff(factories.make_user("manager"))
     network_services.grant_role(
-        actor=None, user=manager, network=network, role="manager", center=center
+        actor=SYSTEM, user=manager, network=network, role="manager", center=center
     )
 
     response = logged_in(manager).post(
@@ -823,7 +824,7 @@ def test_a_center_manager_corrects_the_time_zone_but_cannot_move_the_center_alon
 ) -> None:
     manager = staff(factories.make_user("moscow.manager"))
     network_services.grant_role(
-        actor=None, user=manager, network=network, role="manager", center=center
+        actor=SYSTEM, user=manager, network=network, role="manager", center=center
     )
     client = logged_in(manager)
 

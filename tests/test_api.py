@@ -19,12 +19,14 @@ from kakehashi.admissions import services as admissions
 from kakehashi.admissions.models import Enrollment, Participant, Status
 from kakehashi.catalog import services as catalog
 from kakehashi.catalog.models import Cohort, Program, Session
-from kakehashi.core.models import ApiToken, AuditChain, AuditEvent, User
+from kakehashi.core.actors import StaffActor
+from kakehashi.core.models import ApiToken, AuditChain, AuditEvent, OutgoingEmail, User
 from kakehashi.core.roles import Role
 from kakehashi.network import services as network_services
 from kakehashi.network.models import Center, CenterStatusChange, Membership, Network, Room
 from tests import factories
 from tests.conftest import ApiClient
+from tests.factories import SYSTEM
 
 Api = type[ApiClient]
 Response = Any  # django.test.Client's response, with .json()
@@ -512,7 +514,7 @@ def test_staff_of_another_network_see_nothing_of_this_one(
 ) -> None:
     elsewhere = factories.make_network("elsewhere")
     stranger = factories.make_user("stranger")
-    network_services.grant_role(actor=None, user=stranger, network=elsewhere, role=Role.OFFICE)
+    network_services.grant_role(actor=SYSTEM, user=stranger, network=elsewhere, role=Role.OFFICE)
     api = api_as(stranger)
     assert api.get("/centers").json()["count"] == 0
     assert api.get("/programs").json()["count"] == 0
@@ -678,7 +680,7 @@ def test_a_cohort_of_another_networks_program_is_refused(
 ) -> None:
     other = factories.make_network("other")
     foreign = catalog.create_program(
-        actor=None, network=other, slug="secret", name={"en": "Secret plans"}, topic="general"
+        actor=SYSTEM, network=other, slug="secret", name={"en": "Secret plans"}, topic="general"
     )
     api = api_as(office)
     with changes_nothing():
@@ -686,7 +688,7 @@ def test_a_cohort_of_another_networks_program_is_refused(
     body = assert_error(response, 422, "invalid", fields=["program"])
     assert "Secret plans" not in body["message"]  # a catalog you may not see stays unseen
     # The office of both networks is told why instead.
-    network_services.grant_role(actor=None, user=office, network=other, role=Role.OFFICE)
+    network_services.grant_role(actor=SYSTEM, user=office, network=other, role=Role.OFFICE)
     with changes_nothing():
         response = api.post("/cohorts", cohort_body(foreign, center))
     body = assert_error(response, 422, "invalid", fields=["program"])
@@ -1372,7 +1374,7 @@ def test_a_participant_confirms_their_own_offer_but_decides_nothing_else(
     api = api_as(registrar)
     holders = [enrolled(api, cohort, n) for n in range(2)]
     own = admissions.apply(
-        actor=alumna,
+        actor=StaffActor(alumna),
         cohort=cohort,
         applicant=admissions.Applicant(email="alumna@example.org", full_name="Alumna"),
     )
@@ -1390,3 +1392,28 @@ def test_a_participant_confirms_their_own_offer_but_decides_nothing_else(
     response = mine.post(f"/enrollments/{own.pk}/confirm", {})
     assert response.status_code == 200, response.content
     assert response.json()["status"] == Status.ENROLLED
+
+
+def test_nobody_withdraws_through_the_api_once_the_cohort_has_ended(
+    api_as: Api, registrar: User, cohort: Cohort
+) -> None:
+    api = api_as(registrar)
+    seated = enrolled(api, cohort, 1)
+    after_the_end = cohort.ends_on + datetime.timedelta(days=2)
+
+    with time_machine.travel(after_the_end), changes_nothing():
+        response = api.post(f"/enrollments/{seated['id']}/withdraw", {"reason": "Too late"})
+
+    body = assert_error(response, 409, "invalid_transition")
+    assert "has ended" in body["message"]
+
+
+def test_an_application_through_the_api_mails_the_applicant_a_link_to_their_page(
+    api_as: Api, registrar: User, cohort: Cohort, settings: Any
+) -> None:
+    settings.KAKEHASHI_BASE_URL = "https://kakehashi.example.org"
+
+    enrolled(api_as(registrar), cohort, "mailed")
+
+    [mail] = OutgoingEmail.objects.filter(to="personmailed@example.org")
+    assert "https://kakehashi.example.org/me/" in mail.body

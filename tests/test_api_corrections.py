@@ -2,13 +2,14 @@
 
 from kakehashi.core.models import AuditEvent
 from tests import factories
+from tests.factories import SYSTEM
 
 
 def test_a_center_manager_adds_a_japanese_name_without_losing_the_others(api_as, center, network):
     from kakehashi.network.services import grant_role
 
     manager = factories.make_user("manager")
-    grant_role(actor=None, user=manager, network=network, role="manager", center=center)
+    grant_role(actor=SYSTEM, user=manager, network=network, role="manager", center=center)
 
     response = api_as(manager).patch(f"/centers/{center.pk}", {"name": {"ja": "モスクワ"}})
 

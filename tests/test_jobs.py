@@ -14,6 +14,7 @@ from huey.contrib.djhuey import HUEY
 from kakehashi.admissions import services, tasks
 from kakehashi.admissions.models import Status
 from tests import factories
+from tests.factories import by_link
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def test_a_due_offer_expires_in_the_background_and_the_seat_passes_on(center, co
     seated, waiting, next_waiting = (factories.apply(cohort, n) for n in range(3))
     # The offer is made an hour and a bit ago, so its expiry job is due at once.
     with time_machine.travel(timezone.now() - datetime.timedelta(minutes=61), tick=True):
-        services.withdraw(actor=None, enrollment=seated, as_participant=True)
+        services.withdraw(actor=by_link(seated), enrollment=seated)
     waiting.refresh_from_db()
     assert waiting.status == Status.OFFERED
 

@@ -3,6 +3,7 @@ import datetime
 import pytest
 
 from kakehashi.admissions.services import ApplicationsClosed
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.errors import InvalidInput, InvalidTransition, PermissionDenied
 from kakehashi.core.models import AuditEvent
 from kakehashi.core.roles import Perm
@@ -10,11 +11,12 @@ from kakehashi.network import access, services
 from kakehashi.network.models import CenterStatus
 from kakehashi.network.services import CenterClosed
 from tests import factories
+from tests.factories import SYSTEM
 
 
 def walk(center, *statuses: str):  # type: ignore[no-untyped-def]
     for status in statuses:
-        center = services.change_center_status(actor=None, center=center, to_status=status)
+        center = services.change_center_status(actor=SYSTEM, center=center, to_status=status)
     return center
 
 
@@ -59,7 +61,7 @@ def test_a_status_change_cannot_be_dated_before_the_previous_one(network):
     center = factories.make_center(network)
     with pytest.raises(InvalidInput) as error:
         services.change_center_status(
-            actor=None,
+            actor=SYSTEM,
             center=center,
             to_status="suspended",
             effective_on=datetime.date(1990, 1, 1),
@@ -78,7 +80,7 @@ def test_a_closed_center_is_read_only_but_readable(network):
     with pytest.raises(CenterClosed, match="closed"):
         factories.apply(cohort, 2)
     with pytest.raises(CenterClosed):
-        services.add_room(actor=None, center=center, name="Hall B")
+        services.add_room(actor=SYSTEM, center=center, name="Hall B")
     enrolled.refresh_from_db()
     assert enrolled.status == "enrolled"
 
@@ -95,7 +97,7 @@ def test_a_suspended_center_takes_no_applications(network):
 def test_an_unknown_time_zone_is_refused_by_name(network):
     with pytest.raises(InvalidInput, match="Mars/Olympus"):
         services.create_center(
-            actor=None,
+            actor=SYSTEM,
             network=network,
             slug="mars",
             name={"en": "Mars"},
@@ -107,7 +109,7 @@ def test_an_unknown_time_zone_is_refused_by_name(network):
 def test_names_need_english_and_accept_russian_and_japanese(network):
     with pytest.raises(InvalidInput, match="English"):
         services.create_center(
-            actor=None,
+            actor=SYSTEM,
             network=network,
             slug="spb",
             name={"ru": "Санкт-Петербург"},
@@ -115,7 +117,7 @@ def test_names_need_english_and_accept_russian_and_japanese(network):
             timezone_name="Europe/Moscow",
         )
     center = services.create_center(
-        actor=None,
+        actor=SYSTEM,
         network=network,
         slug="spb",
         name={"en": "Saint Petersburg", "ru": "Санкт-Петербург", "ja": "サンクトペテルブルク"},
@@ -127,8 +129,10 @@ def test_names_need_english_and_accept_russian_and_japanese(network):
 
 def test_only_the_network_office_changes_a_centers_status(center, registrar, office):
     with pytest.raises(PermissionDenied):
-        services.change_center_status(actor=registrar, center=center, to_status="suspended")
-    services.change_center_status(actor=office, center=center, to_status="suspended")
+        services.change_center_status(
+            actor=StaffActor(registrar), center=center, to_status="suspended"
+        )
+    services.change_center_status(actor=StaffActor(office), center=center, to_status="suspended")
 
 
 def test_roles_reach_only_their_own_center(center, other_center, registrar, office, outsider):
@@ -154,7 +158,7 @@ def test_a_role_at_a_center_of_another_network_is_refused_and_never_opens_it(net
     user = User.objects.create_user("drifter")
     with pytest.raises(InvalidInput, match="not a center of"):
         services.grant_role(
-            actor=None, user=user, network=network, role="registrar", center=foreign
+            actor=SYSTEM, user=user, network=network, role="registrar", center=foreign
         )
     # Even a membership written around the service opens nothing across networks.
     from kakehashi.network.models import Membership
@@ -168,13 +172,13 @@ def test_a_granted_role_takes_effect_at_once(center, network):
 
     user = User.objects.create_user("newcomer")
     assert not access.has_perm(user, Perm.REVIEW, network=network, center=center)
-    services.grant_role(actor=None, user=user, network=network, role="registrar", center=center)
+    services.grant_role(actor=SYSTEM, user=user, network=network, role="registrar", center=center)
     assert access.has_perm(user, Perm.REVIEW, network=network, center=center)
 
 
 def test_a_center_recorded_years_later_opens_on_its_real_date(network):
     center = services.create_center(
-        actor=None,
+        actor=SYSTEM,
         network=network,
         slug="khabarovsk",
         name={"en": "Khabarovsk"},
@@ -183,7 +187,7 @@ def test_a_center_recorded_years_later_opens_on_its_real_date(network):
         opened_on=datetime.date(1994, 11, 1),
     )
     center = services.change_center_status(
-        actor=None, center=center, to_status="operating", effective_on=datetime.date(1994, 11, 1)
+        actor=SYSTEM, center=center, to_status="operating", effective_on=datetime.date(1994, 11, 1)
     )
     assert center.status_since == datetime.date(1994, 11, 1)
 
@@ -192,9 +196,9 @@ def test_a_managers_correction_of_a_centers_details_is_audited(center, network):
     from kakehashi.core.models import User
 
     manager = User.objects.create_user("manager")
-    services.grant_role(actor=None, user=manager, network=network, role="manager", center=center)
+    services.grant_role(actor=SYSTEM, user=manager, network=network, role="manager", center=center)
     center = services.update_center(
-        actor=manager,
+        actor=StaffActor(manager),
         center=center,
         name={"ja": "モスクワ日本センター"},
         timezone_name="Europe/Samara",
@@ -208,13 +212,15 @@ def test_a_managers_correction_of_a_centers_details_is_audited(center, network):
 
 def test_changing_nothing_writes_nothing(center):
     before = AuditEvent.objects.count()
-    services.update_center(actor=None, center=center, name={"en": center.name_en})
+    services.update_center(actor=SYSTEM, center=center, name={"en": center.name_en})
     assert AuditEvent.objects.count() == before
 
 
 def test_other_centers_staff_cannot_correct_a_center(center, other_registrar):
     with pytest.raises(PermissionDenied):
-        services.update_center(actor=other_registrar, center=center, name={"en": "Hijacked"})
+        services.update_center(
+            actor=StaffActor(other_registrar), center=center, name={"en": "Hijacked"}
+        )
     center.refresh_from_db()
     assert center.name_en == "Center moscow"
 
@@ -224,7 +230,7 @@ def test_a_revoked_role_stops_working_at_once(center, network, registrar):
 
     membership = Membership.objects.get(user=registrar)
     assert access.has_perm(registrar, Perm.REVIEW, network=network, center=center)
-    services.revoke_role(actor=None, membership=membership)
+    services.revoke_role(actor=SYSTEM, membership=membership)
     # Roles are read once per user object, i.e. once per request; the next request sees it.
     registrar = type(registrar).objects.get(pk=registrar.pk)
     assert not access.has_perm(registrar, Perm.REVIEW, network=network, center=center)

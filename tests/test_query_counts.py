@@ -23,6 +23,7 @@ from kakehashi.network import services as network_services
 from kakehashi.network.models import Center, Network, Room
 from tests import factories
 from tests.conftest import ApiClient
+from tests.factories import SYSTEM, by_link
 
 # One query finds the bearer token and its user; the rest are the endpoint's own.
 BASELINES = {
@@ -71,7 +72,7 @@ def assert_fixed_query_count(
 def _staff(username: str, network: Network, center: Center) -> User:
     user = factories.make_user(username)
     network_services.grant_role(
-        actor=None, user=user, network=network, role=Role.INSTRUCTOR, center=center
+        actor=SYSTEM, user=user, network=network, role=Role.INSTRUCTOR, center=center
     )
     return user
 
@@ -137,7 +138,7 @@ def test_roster_runs_a_fixed_number_of_queries(api_as: Api, reader: User, center
     def add_rows() -> None:
         added = [factories.apply(cohort) for _ in range(24)]  # 8 more seated, 16 waiting
         for enrollment in added[::5]:
-            admissions.withdraw(actor=None, enrollment=enrollment, as_participant=True)
+            admissions.withdraw(actor=by_link(enrollment), enrollment=enrollment)
 
     path = f"/cohorts/{cohort.pk}/enrollments"
     baseline = BASELINES["/cohorts/{cohort}/enrollments"]
@@ -154,7 +155,7 @@ def test_session_list_runs_a_fixed_number_of_queries(
 
     def schedule(n: int, room: Room | None, instructor: User | None) -> None:
         catalog.schedule_session(
-            actor=None,
+            actor=SYSTEM,
             cohort=cohort,
             starts_at=start + datetime.timedelta(days=n),
             ends_at=start + datetime.timedelta(days=n, hours=3),

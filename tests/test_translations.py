@@ -33,6 +33,7 @@ from kakehashi.network import services as network
 from kakehashi.network.models import Center
 from tests import factories
 from tests.conftest import ApiClient
+from tests.factories import SYSTEM
 
 PACKAGE = Path(settings.PACKAGE_DIR)
 LOCALE = PACKAGE / "locale"
@@ -330,7 +331,10 @@ def test_api_errors_speak_the_language_of_the_request(
 # --- fields named as a person reads them -------------------------------------------------------
 
 # The services whose messages name fields, and the helpers through which they name them.
-SERVICES = [PACKAGE / app / "services.py" for app in ("network", "catalog", "admissions")]
+SERVICES = [
+    *(PACKAGE / app / "services.py" for app in ("network", "catalog")),
+    *sorted((PACKAGE / "admissions" / "services").glob("*.py")),
+]
 NAMING_HELPERS = {"clean_text", "clean_int", "clean_slug", "clean_url", "check_texts", "_choice"}
 # A column heading of an admin list: its field, then its text.
 COLUMN_HEADING = re.compile(
@@ -366,7 +370,7 @@ def test_an_error_names_a_field_by_its_translated_label_not_its_code(
     too_long = admissions.Applicant(email="anna@example.org", full_name="Анна " * 50)
 
     with translation.override(language), pytest.raises(InvalidInput) as refused:
-        admissions.apply(actor=None, cohort=cohort, applicant=too_long)
+        admissions.apply(actor=SYSTEM, cohort=cohort, applicant=too_long)
 
     assert label in refused.value.message, refused.value.message
     assert "full_name" not in refused.value.message
@@ -386,7 +390,7 @@ def test_a_list_of_choices_shows_their_labels_beside_the_codes_a_client_sends(
     center: Center,
 ) -> None:
     with translation.override("ru"), pytest.raises(InvalidInput) as refused:
-        network.change_center_status(actor=None, center=center, to_status="bankrupt")
+        network.change_center_status(actor=SYSTEM, center=center, to_status="bankrupt")
 
     choices = refused.value.fields["status"]
     assert "Приостановлен (suspended)" in choices, choices
@@ -427,7 +431,7 @@ def test_every_model_and_field_of_the_domain_has_a_russian_name(app: str) -> Non
 
 def test_records_show_their_status_as_a_person_reads_it(center: Center) -> None:
     cohort = factories.make_cohort(center)
-    enrollment = admissions.apply(actor=None, cohort=cohort, applicant=factories.applicant(1))
+    enrollment = admissions.apply(actor=SYSTEM, cohort=cohort, applicant=factories.applicant(1))
     planned, opened = center.status_changes.order_by("effective_on", "pk")
 
     with translation.override("ru"):

@@ -15,6 +15,7 @@ from kakehashi.core.models import OutgoingEmail, User
 from kakehashi.network.models import Center, Network
 from tests import factories
 from tests.browser.conftest import assert_accessible
+from tests.factories import SYSTEM
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +26,7 @@ JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 @pytest.fixture
 def seminar(network: Network, center: Center) -> Cohort:
     program = catalog.create_program(
-        actor=None,
+        actor=SYSTEM,
         network=network,
         slug="export-to-japan",
         name={"en": "Exporting to Japan", "ru": "Экспорт в Японию", "ja": "日本への輸出"},

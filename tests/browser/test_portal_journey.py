@@ -13,6 +13,7 @@ from kakehashi.catalog.models import Cohort
 from kakehashi.network.models import Center, Network
 from tests import factories
 from tests.browser.conftest import PHONE, assert_accessible
+from tests.factories import SYSTEM
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -21,7 +22,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 def kaizen(network: Network, center: Center) -> Cohort:
     """A one-seat cohort of a program, beside another program the filters leave out."""
     program = catalog.create_program(
-        actor=None,
+        actor=SYSTEM,
         network=network,
         slug="kaizen",
         name={"en": "Kaizen and 5S", "ru": "Кайдзен и 5S", "ja": "改善と5S"},
@@ -31,7 +32,7 @@ def kaizen(network: Network, center: Center) -> Cohort:
         hours=36,
     )
     marketing = catalog.create_program(
-        actor=None, network=network, slug="marketing", name={"en": "Marketing"}, topic="marketing"
+        actor=SYSTEM, network=network, slug="marketing", name={"en": "Marketing"}, topic="marketing"
     )
     factories.make_cohort(center, marketing)
     return factories.make_cohort(center, program, capacity=1)

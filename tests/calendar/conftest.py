@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone, translation
 from icalendar import Calendar, Event
 from tests import factories
+from tests.factories import SYSTEM
 
 from kakehashi.admissions import services as admissions
 from kakehashi.admissions.models import Enrollment
@@ -36,7 +37,7 @@ def _leave_no_language_active() -> Iterator[None]:
 def make_center(network: Network, slug: str, tz: str) -> Center:
     """An operating center with its name, city and address in English, Russian, Japanese."""
     center = network_services.create_center(
-        actor=None,
+        actor=SYSTEM,
         network=network,
         slug=slug,
         name={"en": f"Center {slug}", "ru": f"Центр {slug}", "ja": f"センター {slug}"},
@@ -49,13 +50,13 @@ def make_center(network: Network, slug: str, tz: str) -> Center:
         timezone_name=tz,
     )
     return network_services.change_center_status(
-        actor=None, center=center, to_status=CenterStatus.OPERATING
+        actor=SYSTEM, center=center, to_status=CenterStatus.OPERATING
     )
 
 
 def make_program(network: Network, slug: str) -> Program:
     return catalog.create_program(
-        actor=None,
+        actor=SYSTEM,
         network=network,
         slug=slug,
         name={
@@ -89,7 +90,7 @@ def schedule(
     """A session on ``day`` at ``at``, both the center's local time."""
     start = datetime.datetime.combine(day, at)  # naive: the service reads it as local
     return catalog.schedule_session(
-        actor=None,
+        actor=SYSTEM,
         cohort=cohort,
         starts_at=start,
         ends_at=start + datetime.timedelta(hours=hours),
@@ -99,7 +100,7 @@ def schedule(
 
 def enroll(cohort: Cohort, email: str, **extra: Any) -> Enrollment:
     return admissions.apply(
-        actor=None,
+        actor=SYSTEM,
         cohort=cohort,
         applicant=admissions.Applicant(email=email, full_name=email.split("@")[0].title()),
         **extra,
@@ -108,7 +109,7 @@ def enroll(cohort: Cohort, email: str, **extra: Any) -> Enrollment:
 
 def staff(username: str, network: Network, role: str, center: Center | None, **extra: Any) -> User:
     user = factories.make_user(username, **extra)
-    network_services.grant_role(actor=None, user=user, network=network, role=role, center=center)
+    network_services.grant_role(actor=SYSTEM, user=user, network=network, role=role, center=center)
     return user
 
 
@@ -154,7 +155,7 @@ def khabarovsk(network: Network) -> Center:
 
 @pytest.fixture
 def room(khabarovsk: Center) -> Room:
-    return network_services.add_room(actor=None, center=khabarovsk, name="Room 301")
+    return network_services.add_room(actor=SYSTEM, center=khabarovsk, name="Room 301")
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from tests.calendar.conftest import (
     uid,
     uids,
 )
+from tests.factories import SYSTEM, by_link
 
 from kakehashi.admissions import notifications
 from kakehashi.admissions import services as admissions
@@ -48,7 +49,7 @@ def test_a_participants_feed_holds_only_the_sessions_of_their_own_seats(
     anna = enroll(mine, "anna@example.org")
     enroll(theirs, "boris@example.org")
     withdrawn = enroll(left, "anna@example.org")
-    admissions.withdraw(actor=None, enrollment=withdrawn, as_participant=True)
+    admissions.withdraw(actor=by_link(withdrawn), enrollment=withdrawn)
     assert withdrawn.participant == anna.participant
 
     assert uids(read(fetch(participant_feed_url(anna.participant)))) == {uid(my_session)}
@@ -77,7 +78,7 @@ def test_an_offered_seat_shows_tentative_sessions_without_their_online_link(
         cohort, cohort.starts_on, format="online", online_url="https://meet.example.org/secret"
     )
     enrollment = enroll(cohort, "anna@example.org", motivation="To learn kaizen.")
-    admissions.accept(actor=None, enrollment=enrollment)
+    admissions.accept(actor=SYSTEM, enrollment=enrollment)
     url = participant_feed_url(enrollment.participant)
 
     [event] = events(read(fetch(url)))
@@ -87,7 +88,7 @@ def test_an_offered_seat_shows_tentative_sessions_without_their_online_link(
     assert str(event["URL"]).endswith(f"/programs/net/{cohort.program.slug}/")
 
     enrollment.refresh_from_db()
-    admissions.confirm(actor=None, enrollment=enrollment, as_participant=True)
+    admissions.confirm(actor=by_link(enrollment), enrollment=enrollment)
     [event] = events(read(fetch(url)))
     assert event["STATUS"] == "CONFIRMED"
     assert event["URL"] == "https://meet.example.org/secret"
@@ -116,7 +117,7 @@ def test_a_registrar_whose_role_was_revoked_gets_nothing_through_the_old_link(
     url = center_feed_path(registrar, center)
     assert fetch(url).status_code == 200
     [membership] = Membership.objects.filter(user=registrar)
-    network_services.revoke_role(actor=None, membership=membership)
+    network_services.revoke_role(actor=SYSTEM, membership=membership)
     assert fetch(url).status_code == 404
 
 
@@ -165,11 +166,11 @@ def test_an_instructors_feed_holds_the_sessions_they_teach_where_they_still_work
     assert calendar["X-WR-CALNAME"] == "Sessions I teach"
 
     [membership] = Membership.objects.filter(user=teacher)
-    network_services.revoke_role(actor=None, membership=membership)
+    network_services.revoke_role(actor=SYSTEM, membership=membership)
     # Still a staff member elsewhere, so the link is good, but Khabarovsk is out of sight.
     elsewhere = factories.make_center(network, "elsewhere")
     network_services.grant_role(
-        actor=None, user=teacher, network=network, role=Role.INSTRUCTOR, center=elsewhere
+        actor=SYSTEM, user=teacher, network=network, role=Role.INSTRUCTOR, center=elsewhere
     )
     assert uids(read(fetch(url))) == set()
 

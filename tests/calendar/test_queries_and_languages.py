@@ -19,6 +19,7 @@ from tests.calendar.conftest import (
     schedule,
     staff,
 )
+from tests.factories import SYSTEM
 
 from kakehashi.admissions.feeds import participant_feed_url
 from kakehashi.admissions.models import Participant
@@ -50,7 +51,8 @@ def test_a_feed_runs_a_fixed_number_of_queries_however_many_sessions(
     teacher = staff("teacher", network, Role.INSTRUCTOR, khabarovsk)
     colleague = staff("colleague", network, Role.INSTRUCTOR, khabarovsk)
     rooms = [
-        network_services.add_room(actor=None, center=khabarovsk, name=f"Room {n}") for n in range(3)
+        network_services.add_room(actor=SYSTEM, center=khabarovsk, name=f"Room {n}")
+        for n in range(3)
     ]
     cohorts = [make_cohort(khabarovsk, code=f"c{n}", starts_on=in_days(5)) for n in range(5)]
     participant: Participant = enroll(cohorts[0], "anna@example.org").participant

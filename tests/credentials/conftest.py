@@ -13,10 +13,12 @@ from kakehashi.admissions import services as admissions
 from kakehashi.admissions.models import Enrollment
 from kakehashi.catalog import services as catalog
 from kakehashi.catalog.models import Cohort, Program
+from kakehashi.core.actors import Actor
 from kakehashi.credentials.models import Certificate
 from kakehashi.delivery import services as delivery
 from kakehashi.network.models import Center, Network
 from tests import factories
+from tests.factories import SYSTEM
 
 _seq = itertools.count(1)
 
@@ -32,7 +34,7 @@ def key_dir(settings: Any, tmp_path: Path) -> Path:
 def make_program(network: Network, slug: str | None = None, *, hours: int = 36) -> Program:
     """A program that anyone enrolled may complete (no attendance asked), in three languages."""
     program = catalog.create_program(
-        actor=None,
+        actor=SYSTEM,
         network=network,
         slug=slug or f"kaizen-{next(_seq)}",
         name={"en": "Kaizen and 5S", "ru": "Кайдзен и 5S", "ja": "改善と5S"},
@@ -41,7 +43,7 @@ def make_program(network: Network, slug: str | None = None, *, hours: int = 36) 
         hours=hours,
     )
     delivery.set_completion_rule(
-        actor=None, program=program, min_attendance_percent=0, assessment="none"
+        actor=SYSTEM, program=program, min_attendance_percent=0, assessment="none"
     )
     return program
 
@@ -75,7 +77,7 @@ def enroll(cohort: Cohort, n: int | str | None = None, *, language: str = "en") 
         return factories.apply(cohort, n)
 
 
-def complete(enrollment: Enrollment, actor: Any = None) -> Certificate:
+def complete(enrollment: Enrollment, actor: Actor = SYSTEM) -> Certificate:
     admissions.complete(actor=actor, enrollment=enrollment)
     return Certificate.objects.get(enrollment=enrollment)
 

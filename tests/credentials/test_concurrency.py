@@ -24,6 +24,7 @@ from kakehashi.credentials.receivers import issue_certificate_on_completion
 from kakehashi.network.models import Center, Network
 from tests import factories
 from tests.credentials.conftest import enroll, make_program, running_cohort
+from tests.factories import SYSTEM
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -93,7 +94,7 @@ def completed_without_certificate(center: Center) -> Iterator[Enrollment]:
     enrollment = enroll(running_cohort(center), "anna")
     enrollment_completed.disconnect(dispatch_uid="credentials.issue_certificate")
     try:
-        admissions.complete(actor=None, enrollment=enrollment)
+        admissions.complete(actor=SYSTEM, enrollment=enrollment)
     finally:
         enrollment_completed.connect(
             issue_certificate_on_completion,
@@ -127,7 +128,9 @@ def test_workers_racing_to_issue_one_certificate_all_get_the_same_one(
 ):
     enrollment = completed_without_certificate
 
-    outcome = race(THREADS, lambda i: services.issue_certificate(actor=None, enrollment=enrollment))
+    outcome = race(
+        THREADS, lambda i: services.issue_certificate(actor=SYSTEM, enrollment=enrollment)
+    )
 
     assert outcome.crashes == [] and outcome.refusals == []
     assert Certificate.objects.filter(enrollment=enrollment).count() == 1
@@ -141,7 +144,7 @@ def test_completing_twice_at_once_gives_one_completion_and_one_certificate(
 ):
     enrollment = enroll(running_cohort(center), "anna")
 
-    outcome = race(THREADS, lambda i: admissions.complete(actor=None, enrollment=enrollment))
+    outcome = race(THREADS, lambda i: admissions.complete(actor=SYSTEM, enrollment=enrollment))
 
     assert outcome.crashes == []
     assert len(outcome.results) == 1 and len(outcome.refusals) == THREADS - 1
@@ -161,7 +164,7 @@ def first_completions_across_the_network(network: Network) -> list[Enrollment]:
 def test_a_networks_first_certificates_at_once_make_one_key(network: Network, slow_signing: None):
     enrollments = first_completions_across_the_network(network)
 
-    outcome = race(THREADS, lambda i: admissions.complete(actor=None, enrollment=enrollments[i]))
+    outcome = race(THREADS, lambda i: admissions.complete(actor=SYSTEM, enrollment=enrollments[i]))
 
     assert outcome.crashes == [] and outcome.refusals == []
     key = SigningKey.objects.get()
@@ -177,7 +180,7 @@ def test_without_the_network_lock_first_certificates_crash_or_make_two_keys(
 ):
     enrollments = first_completions_across_the_network(network)
 
-    outcome = race(THREADS, lambda i: admissions.complete(actor=None, enrollment=enrollments[i]))
+    outcome = race(THREADS, lambda i: admissions.complete(actor=SYSTEM, enrollment=enrollments[i]))
 
     if connection.vendor == "sqlite":
         # Deferred transactions read, then fail to upgrade to a write: the registrar would
@@ -194,7 +197,9 @@ def test_without_looking_for_the_existing_certificate_racing_issuers_crash(
 ):
     enrollment = completed_without_certificate
 
-    outcome = race(THREADS, lambda i: services.issue_certificate(actor=None, enrollment=enrollment))
+    outcome = race(
+        THREADS, lambda i: services.issue_certificate(actor=SYSTEM, enrollment=enrollment)
+    )
 
     assert outcome.crashes
     # The one-to-one index still keeps the promise of one certificate per completion.

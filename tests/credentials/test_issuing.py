@@ -16,6 +16,7 @@ from huey.contrib.djhuey import HUEY
 from kakehashi.admissions import services as admissions
 from kakehashi.admissions.models import Status
 from kakehashi.catalog import services as catalog
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.errors import InvalidTransition, PermissionDenied
 from kakehashi.core.models import AuditEvent, User
 from kakehashi.credentials import keys, services, verification
@@ -33,6 +34,7 @@ from tests.credentials.conftest import (
     make_program,
     running_cohort,
 )
+from tests.factories import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +49,7 @@ def verdict(certificate: Certificate) -> verification.Verdict:
 def test_completing_an_enrollment_issues_its_certificate_at_once(center: Center, registrar: User):
     enrollment = enroll(running_cohort(center), "anna")
 
-    admissions.complete(actor=registrar, enrollment=enrollment)
+    admissions.complete(actor=StaffActor(registrar), enrollment=enrollment)
 
     certificate = Certificate.objects.get(enrollment=enrollment)
     assert certificate.network == center.network and certificate.center == center
@@ -60,7 +62,7 @@ def test_recording_a_past_completion_issues_its_certificate(center: Center, regi
     cohort = ended_cohort(center)
 
     enrollment = admissions.record_past_participant(
-        actor=registrar, cohort=cohort, applicant=factories.applicant("paper")
+        actor=StaffActor(registrar), cohort=cohort, applicant=factories.applicant("paper")
     )
 
     certificate = Certificate.objects.get(enrollment=enrollment)
@@ -73,16 +75,19 @@ def test_recording_a_past_completion_issues_its_certificate(center: Center, regi
 def test_a_completion_queues_its_pdf_but_a_recorded_history_does_not(
     center: Center, registrar: User, django_capture_on_commit_callbacks: Any
 ):
+    enrollment = enroll(running_cohort(center), "now")
     HUEY.flush()
     with django_capture_on_commit_callbacks(execute=True):
-        admissions.complete(actor=registrar, enrollment=enroll(running_cohort(center), "now"))
+        admissions.complete(actor=StaffActor(registrar), enrollment=enrollment)
     assert HUEY.pending_count() == 1
     HUEY.flush()
 
     # Hundreds of paper records at once: their PDFs are made when first downloaded.
     with django_capture_on_commit_callbacks(execute=True):
         admissions.record_past_participant(
-            actor=registrar, cohort=ended_cohort(center), applicant=factories.applicant("paper")
+            actor=StaffActor(registrar),
+            cohort=ended_cohort(center),
+            applicant=factories.applicant("paper"),
         )
 
     assert HUEY.pending_count() == 0
@@ -91,7 +96,7 @@ def test_a_completion_queues_its_pdf_but_a_recorded_history_does_not(
 
 def test_recording_a_past_withdrawal_issues_nothing(center: Center):
     admissions.record_past_participant(
-        actor=None,
+        actor=SYSTEM,
         cohort=ended_cohort(center),
         applicant=factories.applicant("left"),
         outcome=Status.WITHDRAWN,
@@ -165,7 +170,9 @@ def test_a_participant_without_a_language_gets_the_cohorts(center: Center):
 def test_issuing_twice_gives_the_same_certificate(center: Center, registrar: User):
     certificate = certified(center, "anna")
 
-    again = services.issue_certificate(actor=registrar, enrollment=certificate.enrollment)
+    again = services.issue_certificate(
+        actor=StaffActor(registrar), enrollment=certificate.enrollment
+    )
 
     assert again == certificate
     assert Certificate.objects.count() == 1
@@ -176,7 +183,7 @@ def test_completing_twice_is_refused_and_leaves_one_certificate(center: Center, 
     certificate = certified(center, "anna")
 
     with pytest.raises(InvalidTransition):
-        admissions.complete(actor=registrar, enrollment=certificate.enrollment)
+        admissions.complete(actor=StaffActor(registrar), enrollment=certificate.enrollment)
 
     assert Certificate.objects.count() == 1
 
@@ -185,14 +192,14 @@ def test_an_enrollment_not_completed_gets_no_certificate(center: Center, registr
     enrollment = enroll(running_cohort(center), "anna")
 
     with pytest.raises(InvalidTransition, match="Only a completed enrollment"):
-        services.issue_certificate(actor=registrar, enrollment=enrollment)
+        services.issue_certificate(actor=StaffActor(registrar), enrollment=enrollment)
 
 
 def test_only_those_who_certify_may_issue(center: Center, viewer: User):
     certificate = certified(center, "anna")
 
     with pytest.raises(PermissionDenied):
-        services.issue_certificate(actor=viewer, enrollment=certificate.enrollment)
+        services.issue_certificate(actor=StaffActor(viewer), enrollment=certificate.enrollment)
 
 
 def test_a_certificate_cannot_be_changed_once_issued(certificate: Certificate):
@@ -249,7 +256,7 @@ def test_a_missing_private_key_refuses_the_completion_with_a_clear_message(
     enrollment = enroll(first.enrollment.cohort, "second")
 
     with pytest.raises(keys.SigningKeyMissing) as refused:
-        admissions.complete(actor=registrar, enrollment=enrollment)
+        admissions.complete(actor=StaffActor(registrar), enrollment=enrollment)
 
     assert first.key.kid in refused.value.message
     assert str(first.key.private_key_path) in refused.value.message
@@ -278,10 +285,10 @@ def test_a_closed_centers_completions_are_refused_before_any_certificate(center:
     # Completing is refused at a closed center: no certificate can be issued there either.
     enrollment = enroll(running_cohort(center), "anna")
     for status in (CenterStatus.CLOSING, CenterStatus.CLOSED):
-        network_services.change_center_status(actor=None, center=center, to_status=status)
+        network_services.change_center_status(actor=SYSTEM, center=center, to_status=status)
 
     with pytest.raises(CenterClosed):
-        admissions.complete(actor=None, enrollment=enrollment)
+        admissions.complete(actor=SYSTEM, enrollment=enrollment)
     assert not Certificate.objects.exists()
 
 
@@ -308,7 +315,7 @@ def test_only_an_administrator_may_rotate_a_key(center: Center, office: User):
     certified(center, "anna")
 
     with pytest.raises(PermissionDenied):
-        keys.rotate_key(actor=office, network=center.network)
+        keys.rotate_key(actor=StaffActor(office), network=center.network)
     assert SigningKey.objects.count() == 1
 
 
@@ -318,7 +325,7 @@ def test_without_hours_in_the_catalog_the_sessions_hours_are_stated(center: Cent
     for day in range(4):  # four sessions of two and a half hours
         begins = start + datetime.timedelta(days=day)
         catalog.schedule_session(
-            actor=None,
+            actor=SYSTEM,
             cohort=cohort,
             starts_at=begins,
             ends_at=begins + datetime.timedelta(hours=2.5),

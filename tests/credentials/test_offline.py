@@ -24,6 +24,7 @@ ISSUE = """
 import json, pathlib, sys
 import django
 django.setup()
+from tests.factories import SYSTEM
 from kakehashi.admissions import services as admissions
 from kakehashi.credentials import services
 from tests import factories
@@ -34,12 +35,12 @@ cohort = running_cohort(center)
 numbers = {}
 for name, language in (("anna", "ru"), ("kenji", "ja"), ("maria", "en")):
     enrollment = enroll(cohort, name, language=language)
-    admissions.complete(actor=None, enrollment=enrollment)
+    admissions.complete(actor=SYSTEM, enrollment=enrollment)
     certificate = enrollment.certificate
     (out / f"{name}.jwt").write_text(certificate.credential)
     numbers[name] = certificate.number
 services.revoke_certificate(
-    actor=None, certificate=enrollment.certificate, reason="Issued to the wrong person."
+    actor=SYSTEM, certificate=enrollment.certificate, reason="Issued to the wrong person."
 )
 (out / "revocations.jwt").write_text(services.revocation_list(center.network))
 (out / "numbers.json").write_text(json.dumps(numbers))

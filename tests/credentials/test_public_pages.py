@@ -9,12 +9,14 @@ from django.utils.formats import date_format
 
 from kakehashi.admissions import services as admissions
 from kakehashi.admissions.notifications import participant_token
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.models import User
 from kakehashi.credentials import services
 from kakehashi.credentials.models import Certificate
 from kakehashi.network.models import Center
 from tests import factories
 from tests.credentials.conftest import certified, enroll, make_program, running_cohort
+from tests.factories import by_link
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +44,7 @@ def test_a_valid_certificate_shows_what_it_states(certificate: Certificate):
 
 def test_a_revoked_certificate_says_when_and_why(certificate: Certificate, registrar: User):
     services.revoke_certificate(
-        actor=registrar, certificate=certificate, reason="Attendance was falsified."
+        actor=StaffActor(registrar), certificate=certificate, reason="Attendance was falsified."
     )
 
     response = Client().get(f"/verify/{certificate.number}/")
@@ -165,7 +167,9 @@ def test_the_signed_in_page_needs_an_account(db: None):
 def test_a_revoked_certificate_is_listed_as_revoked_without_its_pdf(
     certificate: Certificate, registrar: User
 ):
-    services.revoke_certificate(actor=registrar, certificate=certificate, reason="Fraud.")
+    services.revoke_certificate(
+        actor=StaffActor(registrar), certificate=certificate, reason="Fraud."
+    )
     token = participant_token(certificate.enrollment.participant)
 
     page = text(Client().get(f"/me/{token}/certificates/"))
@@ -181,7 +185,7 @@ def test_who_took_part_without_completing_gets_a_transcript(center: Center):
     cohort = running_cohort(center)
     staying = enroll(cohort, "staying")
     leaving = enroll(cohort, "leaving")
-    admissions.withdraw(actor=None, enrollment=leaving, as_participant=True)
+    admissions.withdraw(actor=by_link(leaving), enrollment=leaving)
     early = enroll(factories.make_cohort(center, make_program(center.network)))  # in 30 days
 
     for enrollment, listed in ((staying, True), (leaving, True), (early, False)):

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from kakehashi.core import audit
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.errors import InvalidInput, InvalidTransition, PermissionDenied
 from kakehashi.core.models import AuditEvent, User
 from kakehashi.credentials import keys, services, verification
@@ -29,11 +30,15 @@ def fetch_list(slug: str = "net") -> str:
 
 def test_revoking_needs_a_reason_and_is_audited(certificate: Certificate, registrar: User):
     with pytest.raises(InvalidInput) as refused:
-        services.revoke_certificate(actor=registrar, certificate=certificate, reason="  ")
+        services.revoke_certificate(
+            actor=StaffActor(registrar), certificate=certificate, reason="  "
+        )
     assert refused.value.fields == {"reason": "This field is required."}
 
     revoked = services.revoke_certificate(
-        actor=registrar, certificate=certificate, reason="Attendance records were falsified."
+        actor=StaffActor(registrar),
+        certificate=certificate,
+        reason="Attendance records were falsified.",
     )
 
     assert revoked.revoked_at is not None and revoked.revoked_by == registrar
@@ -47,10 +52,14 @@ def test_revoking_needs_a_reason_and_is_audited(certificate: Certificate, regist
 
 
 def test_revoking_twice_is_refused_with_when_and_why(certificate: Certificate, registrar: User):
-    services.revoke_certificate(actor=registrar, certificate=certificate, reason="Fraud.")
+    services.revoke_certificate(
+        actor=StaffActor(registrar), certificate=certificate, reason="Fraud."
+    )
 
     with pytest.raises(InvalidTransition, match=r"already revoked on .* \(Fraud\.\)"):
-        services.revoke_certificate(actor=registrar, certificate=certificate, reason="Again.")
+        services.revoke_certificate(
+            actor=StaffActor(registrar), certificate=certificate, reason="Again."
+        )
     assert AuditEvent.objects.filter(action="credentials.certificate.revoked").count() == 1
 
 
@@ -59,7 +68,9 @@ def test_only_those_who_certify_at_the_center_may_revoke(
 ):
     for person in (viewer, other_registrar):
         with pytest.raises(PermissionDenied):
-            services.revoke_certificate(actor=person, certificate=certificate, reason="No.")
+            services.revoke_certificate(
+                actor=StaffActor(person), certificate=certificate, reason="No."
+            )
     certificate.refresh_from_db()
     assert certificate.revoked_at is None
 
@@ -68,7 +79,9 @@ def test_the_revocation_list_is_signed_and_names_each_revoked_credential(
     center: Center, registrar: User
 ):
     kept, revoked = certified(center, "kept"), certified(center, "revoked")
-    services.revoke_certificate(actor=registrar, certificate=revoked, reason="Issued in error.")
+    services.revoke_certificate(
+        actor=StaffActor(registrar), certificate=revoked, reason="Issued in error."
+    )
 
     response = Client().get("/certificates/net/revocations.jwt")
 
@@ -100,7 +113,9 @@ def test_offline_verification_with_the_list_says_revoked(
     certificate = certified(center, "anna")
     (tmp_path / "jwks.json").write_text(json.dumps(keys.jwks()))
     (tmp_path / "cert.jwt").write_text(certificate.credential)
-    services.revoke_certificate(actor=registrar, certificate=certificate, reason="Fraud.")
+    services.revoke_certificate(
+        actor=StaffActor(registrar), certificate=certificate, reason="Fraud."
+    )
     (tmp_path / "revocations.jwt").write_text(fetch_list())
     arguments = ["verify", str(tmp_path / "cert.jwt"), "--jwks", str(tmp_path / "jwks.json")]
 
@@ -121,7 +136,9 @@ def test_a_forged_or_foreign_revocation_list_is_refused(
 ):
     certificate = certified(center, "anna")
     other = certified(factories.make_center(factories.make_network("other"), "osaka"), "kenji")
-    services.revoke_certificate(actor=registrar, certificate=certificate, reason="Fraud.")
+    services.revoke_certificate(
+        actor=StaffActor(registrar), certificate=certificate, reason="Fraud."
+    )
     jwks = verification.load_jwks(keys.jwks())
     token = fetch_list()
     header, claims = verification.split_compact(token)

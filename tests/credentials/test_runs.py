@@ -17,7 +17,7 @@ from huey.contrib.djhuey import HUEY
 from kakehashi.admissions.models import Enrollment, Status
 from kakehashi.catalog import services as catalog
 from kakehashi.catalog.models import Cohort
-from kakehashi.core.actors import SystemActor
+from kakehashi.core.actors import StaffActor, SystemActor
 from kakehashi.core.models import AuditEvent, User
 from kakehashi.credentials import keys, runs
 from kakehashi.credentials.models import Certificate, CertificateRun, RunState
@@ -25,6 +25,7 @@ from kakehashi.delivery import services as delivery
 from kakehashi.delivery.services import NotEligible
 from kakehashi.network.models import Center
 from tests.credentials.conftest import cohort_with_people, enroll
+from tests.factories import SYSTEM
 
 EXPECTED_AFTER = datetime.timedelta(minutes=10)
 
@@ -65,15 +66,15 @@ def add_attendance_rule(cohort: Cohort) -> Enrollment:
     """One enrolled person who can never complete: the program asks for full attendance at
     a session that was held, and they were absent."""
     delivery.set_completion_rule(
-        actor=None, program=cohort.program, min_attendance_percent=100, assessment="none"
+        actor=SYSTEM, program=cohort.program, min_attendance_percent=100, assessment="none"
     )
     start = timezone.now() - datetime.timedelta(days=2)
     session = catalog.schedule_session(
-        actor=None, cohort=cohort, starts_at=start, ends_at=start + datetime.timedelta(hours=3)
+        actor=SYSTEM, cohort=cohort, starts_at=start, ends_at=start + datetime.timedelta(hours=3)
     )
     absent = enroll(cohort, "absent")
-    delivery.mark_all_present(actor=None, session=session)
-    delivery.mark_attendance(actor=None, session=session, marks={absent.pk: "absent"})
+    delivery.mark_all_present(actor=SYSTEM, session=session)
+    delivery.mark_attendance(actor=SYSTEM, session=session, marks={absent.pk: "absent"})
     return absent
 
 
@@ -108,13 +109,13 @@ def test_running_again_completes_nobody_twice(
 ):
     cohort = cohort_with_people(center, 3)
     with django_capture_on_commit_callbacks(execute=True):
-        first = runs.start_certificate_run(actor=registrar, cohort=cohort)
+        first = runs.start_certificate_run(actor=StaffActor(registrar), cohort=cohort)
     numbers = set(Certificate.objects.values_list("number", flat=True))
     assert len(numbers) == 3
 
     again = runs.generate_certificates(first)  # the same run, once more
     with django_capture_on_commit_callbacks(execute=True):
-        second = runs.start_certificate_run(actor=registrar, cohort=cohort)
+        second = runs.start_certificate_run(actor=StaffActor(registrar), cohort=cohort)
 
     second.refresh_from_db()
     assert again.done == 3
@@ -125,10 +126,12 @@ def test_running_again_completes_nobody_twice(
 @pytest.mark.django_db
 def test_a_second_run_is_refused_while_one_waits(center: Center, registrar: User):
     cohort = cohort_with_people(center, 2)
-    waiting = runs.start_certificate_run(actor=registrar, cohort=cohort)  # no worker here
+    waiting = runs.start_certificate_run(
+        actor=StaffActor(registrar), cohort=cohort
+    )  # no worker here
 
     with pytest.raises(runs.RunInProgress) as refused:
-        runs.start_certificate_run(actor=registrar, cohort=cohort)
+        runs.start_certificate_run(actor=StaffActor(registrar), cohort=cohort)
 
     assert refused.value.run == waiting
     assert "already being issued (0 of 2 done)" in refused.value.message
@@ -139,11 +142,11 @@ def test_a_missing_key_refuses_the_run_before_anyone_is_touched(center: Center, 
     cohort = cohort_with_people(center, 2)
     first = Enrollment.objects.filter(cohort=cohort).first()
     assert first is not None
-    delivery.complete_enrollment(actor=registrar, enrollment=first)
+    delivery.complete_enrollment(actor=StaffActor(registrar), enrollment=first)
     Certificate.objects.get().key.private_key_path.unlink()
 
     with pytest.raises(keys.SigningKeyMissing):
-        runs.start_certificate_run(actor=registrar, cohort=cohort)
+        runs.start_certificate_run(actor=StaffActor(registrar), cohort=cohort)
     assert not CertificateRun.objects.exists()
 
 
@@ -163,7 +166,7 @@ def test_who_cannot_be_completed_is_listed_with_the_reason_and_the_rest_go_on(
         return real(actor=actor, enrollment=enrollment)
 
     monkeypatch.setattr(runs.delivery, "complete_enrollment", complete_except_one)
-    run = runs.start_certificate_run(actor=registrar, cohort=cohort)
+    run = runs.start_certificate_run(actor=StaffActor(registrar), cohort=cohort)
 
     finished = runs.generate_certificates(run)
 
@@ -180,10 +183,10 @@ def test_who_cannot_be_completed_is_listed_with_the_reason_and_the_rest_go_on(
 @pytest.mark.django_db
 def test_a_run_whose_worker_died_is_picked_up_where_it_stopped(center: Center, registrar: User):
     cohort = cohort_with_people(center, 4)
-    run = runs.start_certificate_run(actor=registrar, cohort=cohort)
+    run = runs.start_certificate_run(actor=StaffActor(registrar), cohort=cohort)
     # The worker completed two people, then died.
     for enrollment in Enrollment.objects.filter(cohort=cohort).order_by("pk")[:2]:
-        delivery.complete_enrollment(actor=registrar, enrollment=enrollment)
+        delivery.complete_enrollment(actor=StaffActor(registrar), enrollment=enrollment)
     stalled_at = timezone.now() - EXPECTED_AFTER
     CertificateRun.objects.filter(pk=run.pk).update(
         state=RunState.RUNNING, done=2, started_at=stalled_at, heartbeat_at=stalled_at
@@ -225,7 +228,7 @@ def test_only_one_worker_claims_a_run_and_the_claim_is_audited(center: Center, r
 @pytest.mark.django_db
 def test_a_run_another_worker_holds_is_left_alone(center: Center, registrar: User):
     cohort = cohort_with_people(center, 2)
-    run = runs.start_certificate_run(actor=registrar, cohort=cohort)
+    run = runs.start_certificate_run(actor=StaffActor(registrar), cohort=cohort)
     CertificateRun.objects.filter(pk=run.pk).update(
         state=RunState.RUNNING, heartbeat_at=timezone.now()
     )

@@ -21,6 +21,7 @@ from kakehashi.network import services as network_services
 from kakehashi.network.models import Center, Network
 from tests import factories
 from tests.conftest import ApiClient
+from tests.factories import SYSTEM
 
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)
@@ -28,7 +29,7 @@ DAY = datetime.timedelta(days=1)
 
 def staff(username: str, network: Network, role: str, center: Center | None) -> User:
     user = factories.make_user(username)
-    network_services.grant_role(actor=None, user=user, network=network, role=role, center=center)
+    network_services.grant_role(actor=SYSTEM, user=user, network=network, role=role, center=center)
     return user
 
 
@@ -59,7 +60,7 @@ def make_session(
     title: str = "",
 ) -> Session:
     return catalog.schedule_session(
-        actor=None,
+        actor=SYSTEM,
         cohort=cohort,
         starts_at=starts_at,
         ends_at=starts_at + length,
@@ -135,7 +136,7 @@ def set_rule(
     max_score: str | None = None,
 ) -> None:
     services.set_completion_rule(
-        actor=None,
+        actor=SYSTEM,
         program=program,
         min_attendance_percent=percent,
         assessment=assessment,

@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.models import User
 from kakehashi.delivery import services
 from kakehashi.delivery.models import Assessment
@@ -20,9 +21,9 @@ def test_registrars_read_their_centers_marks_and_results_and_change_nothing(
     set_rule(course.cohort.program, assessment=Assessment.PASS_FAIL)
     anna = course.people[0]
     [mark] = services.mark_attendance(
-        actor=registrar, session=course.now_on, marks={anna.pk: "late"}
+        actor=StaffActor(registrar), session=course.now_on, marks={anna.pk: "late"}
     )
-    result = services.record_result(actor=registrar, enrollment=anna, passed=True)
+    result = services.record_result(actor=StaffActor(registrar), enrollment=anna, passed=True)
     mine, theirs = as_user(staff(registrar)), as_user(staff(other_registrar))
 
     for model, record in (("attendance", mark), ("assessmentresult", result)):

@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 from django.db import OperationalError, close_old_connections, connection
 
+from kakehashi.admissions.services import participant_actor
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.errors import Conflict, DomainError
 from kakehashi.core.models import AuditEvent, User
 from kakehashi.delivery import codes, services
@@ -107,10 +109,10 @@ def test_two_people_marking_the_same_person_at_once_leave_one_mark_and_both_chan
     outcome = race(
         [
             lambda: services.mark_attendance(
-                actor=course.instructor, session=session, marks={anna.pk: "present"}
+                actor=StaffActor(course.instructor), session=session, marks={anna.pk: "present"}
             ),
             lambda: services.mark_attendance(
-                actor=registrar, session=session, marks={anna.pk: "late"}
+                actor=StaffActor(registrar), session=session, marks={anna.pk: "late"}
             ),
         ]
     )
@@ -135,11 +137,14 @@ def test_all_present_and_checking_in_at_once_give_everyone_one_mark(
 
     outcome = race(
         [
-            lambda: services.mark_all_present(actor=course.instructor, session=session),
+            lambda: services.mark_all_present(actor=StaffActor(course.instructor), session=session),
             *(
                 (
                     lambda person=person: services.check_in(
-                        participant=person.participant, session=session, code=code
+                        actor=participant_actor(person.participant),
+                        participant=person.participant,
+                        session=session,
+                        code=code,
                     )
                 )
                 for person in people
@@ -164,10 +169,10 @@ def test_without_locking_the_same_race_loses_a_change_or_crashes(
     outcome = race(
         [
             lambda: services.mark_attendance(
-                actor=course.instructor, session=session, marks={anna.pk: "present"}
+                actor=StaffActor(course.instructor), session=session, marks={anna.pk: "present"}
             ),
             lambda: services.mark_attendance(
-                actor=registrar, session=session, marks={anna.pk: "late"}
+                actor=StaffActor(registrar), session=session, marks={anna.pk: "late"}
             ),
         ]
     )

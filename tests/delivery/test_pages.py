@@ -19,6 +19,7 @@ from kakehashi.admissions import notifications
 from kakehashi.admissions import services as admissions
 from kakehashi.admissions.models import Enrollment, Status
 from kakehashi.admissions.remembered import REMEMBERED_PARTICIPANTS
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.models import AuditEvent, User
 from kakehashi.delivery import codes, services
 from kakehashi.delivery import urls as delivery_urls
@@ -26,6 +27,7 @@ from kakehashi.delivery.models import Assessment, AssessmentResult, Attendance, 
 from kakehashi.network.models import Center
 from tests import factories
 from tests.delivery.conftest import DAY, HOUR, Course, as_user, make_session, set_rule
+from tests.factories import SYSTEM, by_link
 
 HX = {"HX-Request": "true"}
 
@@ -92,9 +94,9 @@ def world(course: Course) -> tuple[Course, dict[str, str], dict[str, dict[str, s
     """Moscow's course, each URL with its ids, and what a successful POST sends."""
     set_rule(course.cohort.program, percent=50, assessment=Assessment.SCORE)
     anna, boris, _vera = course.people
-    services.mark_all_present(actor=None, session=course.sessions[0])
-    services.mark_all_present(actor=None, session=course.sessions[1])
-    services.record_result(actor=None, enrollment=boris, score=90)
+    services.mark_all_present(actor=SYSTEM, session=course.sessions[0])
+    services.mark_all_present(actor=SYSTEM, session=course.sessions[1])
+    services.record_result(actor=SYSTEM, enrollment=boris, score=90)
     ids = {
         "center_id": course.center.pk,
         "session_id": course.now_on.pk,
@@ -207,7 +209,7 @@ def test_my_sessions_lists_today_the_next_two_weeks_and_past_ones_missing_marks(
 ) -> None:
     instructor = course.instructor
     # Over, unmarked: listed. Over, all marked: not. Too far ahead or behind: not.
-    services.mark_all_present(actor=registrar, session=course.sessions[1])
+    services.mark_all_present(actor=StaffActor(registrar), session=course.sessions[1])
     far_ahead = make_session(course.cohort, timezone.now() + 16 * DAY, instructor=instructor)
     other = make_session(course.cohort, timezone.now() + 2 * DAY, instructor=registrar)
 
@@ -271,9 +273,9 @@ def test_the_attendance_page_lists_the_people_taking_part_with_their_marks_and_c
     course: Course,
 ) -> None:
     anna, boris, vera = course.people
-    admissions.withdraw(actor=None, enrollment=vera, as_participant=True)
+    admissions.withdraw(actor=by_link(vera), enrollment=vera)
     services.mark_attendance(
-        actor=course.instructor, session=course.now_on, marks={anna.pk: "late"}
+        actor=StaffActor(course.instructor), session=course.now_on, marks={anna.pk: "late"}
     )
 
     html = text(as_user(course.instructor).get(attendance_url(course.now_on.pk)))
@@ -334,7 +336,7 @@ def test_bad_marks_are_refused_beside_the_person_and_change_nothing(
     course: Course, center: Center, field: str, value: str, says: str
 ) -> None:
     anna, boris, vera = course.people
-    admissions.withdraw(actor=None, enrollment=vera, as_participant=True)
+    admissions.withdraw(actor=by_link(vera), enrollment=vera)
     elsewhere = factories.apply(factories.make_cohort(center), "elsewhere")
     name = field.format(anna=anna.pk, vera=vera.pk, elsewhere=elsewhere.pk)
     before = state()
@@ -353,7 +355,9 @@ def test_a_refused_htmx_mark_shows_the_stored_mark_again_with_the_reason(
     course: Course, registrar: User
 ) -> None:
     anna = course.people[0]
-    services.mark_attendance(actor=registrar, session=course.now_on, marks={anna.pk: "absent"})
+    services.mark_attendance(
+        actor=StaffActor(registrar), session=course.now_on, marks={anna.pk: "absent"}
+    )
     response = as_user(course.instructor).post(
         attendance_url(course.now_on.pk), {f"mark-{anna.pk}": "asleep"}, headers=HX
     )
@@ -370,7 +374,7 @@ def test_a_mark_for_someone_withdrawn_meanwhile_answers_htmx_with_the_whole_list
     course: Course,
 ) -> None:
     vera = course.people[2]
-    admissions.withdraw(actor=None, enrollment=vera, as_participant=True)
+    admissions.withdraw(actor=by_link(vera), enrollment=vera)
     response = as_user(course.instructor).post(
         attendance_url(course.now_on.pk), {f"mark-{vera.pk}": "present"}, headers=HX
     )
@@ -407,7 +411,7 @@ def test_after_the_window_an_instructor_sees_the_marks_but_cannot_change_them(
 ) -> None:
     anna = course.people[0]
     long_ago = course.sessions[0]
-    services.mark_all_present(actor=None, session=long_ago)
+    services.mark_all_present(actor=SYSTEM, session=long_ago)
     client = as_user(course.instructor)
     html = text(client.get(attendance_url(long_ago.pk)))
     assert "until 48 hours after the session ends" in html
@@ -461,9 +465,9 @@ def test_the_attendance_and_progress_pages_take_a_fixed_number_of_queries(
     few = [count(url) for url in urls]
     people = [factories.apply(course.cohort, f"more{n}") for n in range(7)]
     for session in course.sessions:
-        services.mark_all_present(actor=registrar, session=session)
+        services.mark_all_present(actor=StaffActor(registrar), session=session)
     for n, person in enumerate(people):
-        services.record_result(actor=registrar, enrollment=person, score=n * 10)
+        services.record_result(actor=StaffActor(registrar), enrollment=person, score=n * 10)
     assert [count(url) for url in urls] == few
 
 
@@ -477,10 +481,12 @@ def test_the_completion_page_lists_those_at_risk_first_with_their_reasons(
     anna, boris, vera = course.people
     for session in course.sessions[:2]:
         services.mark_attendance(
-            actor=registrar, session=session, marks={anna.pk: "present", boris.pk: "present"}
+            actor=StaffActor(registrar),
+            session=session,
+            marks={anna.pk: "present", boris.pk: "present"},
         )
-    services.record_result(actor=registrar, enrollment=anna, score=80)
-    services.record_result(actor=registrar, enrollment=boris, score=30)
+    services.record_result(actor=StaffActor(registrar), enrollment=anna, score=80)
+    services.record_result(actor=StaffActor(registrar), enrollment=boris, score=30)
 
     html = text(as_user(registrar).get(progress_url(course.cohort.pk)))
 
@@ -564,7 +570,9 @@ def test_completing_from_the_page_completes_and_refusals_are_shown(
 ) -> None:
     anna, boris, _vera = course.people
     for session in course.sessions:
-        services.mark_attendance(actor=registrar, session=session, marks={anna.pk: "present"})
+        services.mark_attendance(
+            actor=StaffActor(registrar), session=session, marks={anna.pk: "present"}
+        )
     client = as_user(registrar)
 
     done = client.post(reverse("office:enrollment-complete", args=[anna.pk]), headers=HX)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from kakehashi.admissions.models import Enrollment, Status
 from kakehashi.catalog.models import Cohort
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.models import User
 from kakehashi.delivery import services
 from kakehashi.delivery.models import Assessment, AssessmentResult, CompletionRule, Mark
@@ -48,7 +49,9 @@ def eight(center: Center, registrar: User) -> tuple[Cohort, list, Enrollment]:  
 
 def mark(registrar: User, sessions: list, person: Enrollment, *statuses: str) -> None:  # type: ignore[type-arg]
     for session, status in zip(sessions, statuses, strict=False):
-        services.mark_attendance(actor=registrar, session=session, marks={person.pk: status})
+        services.mark_attendance(
+            actor=StaffActor(registrar), session=session, marks={person.pk: status}
+        )
 
 
 def test_a_share_out_of_reach_puts_the_participant_at_risk_and_says_why(
@@ -108,13 +111,13 @@ def test_the_assessment_reasons_name_what_is_missing_or_failed(
     assert row_of(cohort, person).reasons == ("No result recorded for the final assessment.",)
     assert row_of(cohort, person).state == Standing.ON_TRACK  # two sessions still to come
 
-    services.record_result(actor=registrar, enrollment=person, score=45)
+    services.record_result(actor=StaffActor(registrar), enrollment=person, score=45)
     row = row_of(cohort, person)
     assert row.reasons == ("Score 45 is below the pass mark of 60.",)
     assert row.state == Standing.AT_RISK
     assert row.result_text == "Score 45 of 100: not passed"
 
-    services.record_result(actor=registrar, enrollment=person, score="60")
+    services.record_result(actor=StaffActor(registrar), enrollment=person, score="60")
     row = row_of(cohort, person)
     assert (row.state, row.reasons, row.result_text) == (
         Standing.ELIGIBLE,
@@ -129,7 +132,7 @@ def test_when_every_session_is_over_anything_missing_is_a_risk(
     set_rule(course.cohort.program, percent=25, assessment=Assessment.PASS_FAIL)
     anna = course.people[0]
     services.mark_attendance(
-        actor=registrar, session=course.sessions[0], marks={anna.pk: "present"}
+        actor=StaffActor(registrar), session=course.sessions[0], marks={anna.pk: "present"}
     )
     after_the_end = course.sessions[3].ends_at + HOUR
 
@@ -175,7 +178,9 @@ def test_progress_of_a_cohort_takes_four_queries_however_many_people_and_session
     set_rule(cohort.program, percent=50, assessment=Assessment.SCORE)
     first = make_session(cohort, timezone.now() - DAY)
     person = factories.apply(cohort, "first")
-    services.mark_attendance(actor=registrar, session=first, marks={person.pk: "present"})
+    services.mark_attendance(
+        actor=StaffActor(registrar), session=first, marks={person.pk: "present"}
+    )
     cohort = Cohort.objects.get(pk=cohort.pk)
 
     with CaptureQueriesContext(connection) as few:
@@ -184,9 +189,9 @@ def test_progress_of_a_cohort_takes_four_queries_however_many_people_and_session
     sessions = [make_session(cohort, timezone.now() - n * HOUR * 3) for n in range(1, 10)]
     people = [factories.apply(cohort, f"many{n}") for n in range(25)]
     for session in sessions:
-        services.mark_all_present(actor=registrar, session=session)
+        services.mark_all_present(actor=StaffActor(registrar), session=session)
     for n, enrollment in enumerate(people):
-        services.record_result(actor=registrar, enrollment=enrollment, score=n)
+        services.record_result(actor=StaffActor(registrar), enrollment=enrollment, score=n)
     cohort = Cohort.objects.get(pk=cohort.pk)
 
     with CaptureQueriesContext(connection) as many:
@@ -205,13 +210,15 @@ def test_a_transcript_lists_every_session_in_the_centers_time_and_counts_hours(
     anna = course.people[0]
     set_rule(course.cohort.program, assessment=Assessment.SCORE)
     services.mark_attendance(
-        actor=registrar, session=course.sessions[0], marks={anna.pk: "present"}
+        actor=StaffActor(registrar), session=course.sessions[0], marks={anna.pk: "present"}
     )
     services.mark_attendance(
-        actor=registrar, session=course.sessions[1], marks={anna.pk: "excused"}
+        actor=StaffActor(registrar), session=course.sessions[1], marks={anna.pk: "excused"}
     )
-    services.mark_attendance(actor=registrar, session=course.sessions[2], marks={anna.pk: "late"})
-    services.record_result(actor=registrar, enrollment=anna, score="72.5")
+    services.mark_attendance(
+        actor=StaffActor(registrar), session=course.sessions[2], marks={anna.pk: "late"}
+    )
+    services.record_result(actor=StaffActor(registrar), enrollment=anna, score="72.5")
 
     with translation.override("en"):
         transcript = transcript_of(anna)
@@ -339,11 +346,13 @@ def test_the_page_and_the_completion_service_never_disagree(
         set_rule(course.cohort.program, percent=percent, assessment=kind)
         for session, status in zip(course.sessions, statuses, strict=True):
             if status is not None:
-                services.mark_attendance(actor=registrar, session=session, marks={anna.pk: status})
+                services.mark_attendance(
+                    actor=StaffActor(registrar), session=session, marks={anna.pk: status}
+                )
         if kind == Assessment.SCORE and isinstance(outcome, int) and not isinstance(outcome, bool):
-            services.record_result(actor=registrar, enrollment=anna, score=outcome)
+            services.record_result(actor=StaffActor(registrar), enrollment=anna, score=outcome)
         elif kind == Assessment.PASS_FAIL and isinstance(outcome, bool):
-            services.record_result(actor=registrar, enrollment=anna, passed=outcome)
+            services.record_result(actor=StaffActor(registrar), enrollment=anna, passed=outcome)
 
         shown = row_of(Cohort.objects.get(pk=course.cohort.pk), anna)
         attended = sum(status in (Mark.PRESENT, Mark.LATE) for status in statuses)
@@ -353,7 +362,7 @@ def test_the_page_and_the_completion_service_never_disagree(
             Fraction(attended, 4) >= Fraction(percent, 100) and passed_by_hand(rule, result)
         )
         try:
-            services.complete_enrollment(actor=registrar, enrollment=anna)
+            services.complete_enrollment(actor=StaffActor(registrar), enrollment=anna)
         except services.NotEligible as refusal:
             assert not shown.eligible
             assert all(reason in refusal.message for reason in shown.reasons)

@@ -13,8 +13,10 @@ from django.utils import timezone
 from kakehashi.admissions import notifications
 from kakehashi.admissions import services as admissions
 from kakehashi.admissions.models import Enrollment, Status
+from kakehashi.admissions.services import participant_actor
 from kakehashi.admissions.signals import enrollment_completed
 from kakehashi.catalog.models import Session
+from kakehashi.core.actors import Actor, StaffActor
 from kakehashi.core.errors import InvalidInput, InvalidTransition, PermissionDenied
 from kakehashi.core.models import User
 from kakehashi.delivery import codes, services
@@ -31,6 +33,7 @@ from kakehashi.network import services as network_services
 from kakehashi.network.models import Center, Network
 from tests import factories
 from tests.delivery.conftest import DAY, HOUR, Course, events, make_session, set_rule
+from tests.factories import SYSTEM, by_link
 
 
 def marks_of(course: Course, session_index: int) -> dict[str, str]:
@@ -61,7 +64,7 @@ def test_the_office_sets_a_rule_and_it_is_audited_on_the_networks_chain(
 ) -> None:
     program = course.cohort.program
     rule = services.set_completion_rule(
-        actor=office,
+        actor=StaffActor(office),
         program=program,
         min_attendance_percent=75,
         assessment=Assessment.SCORE,
@@ -82,7 +85,10 @@ def test_the_office_sets_a_rule_and_it_is_audited_on_the_networks_chain(
 
     # The same rule again changes nothing and writes nothing.
     services.set_completion_rule(
-        actor=office, program=program, min_attendance_percent=75, assessment=Assessment.SCORE
+        actor=StaffActor(office),
+        program=program,
+        min_attendance_percent=75,
+        assessment=Assessment.SCORE,
     )
     assert len(events("delivery.completion_rule.set")) == 1
 
@@ -94,7 +100,10 @@ def test_only_the_network_office_sets_completion_rules(
     user = request.getfixturevalue(persona)
     with pytest.raises(PermissionDenied):
         services.set_completion_rule(
-            actor=user, program=course.cohort.program, min_attendance_percent=50, assessment="none"
+            actor=StaffActor(user),
+            program=course.cohort.program,
+            min_attendance_percent=50,
+            assessment="none",
         )
     assert not CompletionRule.objects.exists()
 
@@ -117,7 +126,9 @@ def test_a_bad_rule_is_refused_naming_the_field_and_nothing_changes(
 ) -> None:
     arguments: dict[str, Any] = {"min_attendance_percent": 80, "assessment": "score"} | values
     with pytest.raises(InvalidInput) as error:
-        services.set_completion_rule(actor=office, program=course.cohort.program, **arguments)
+        services.set_completion_rule(
+            actor=StaffActor(office), program=course.cohort.program, **arguments
+        )
     assert field in error.value.fields
     assert says in error.value.message + error.value.fields[field]
     assert not CompletionRule.objects.exists()
@@ -138,7 +149,9 @@ def test_the_instructor_marks_the_session_on_now_and_each_mark_is_audited(course
     anna, boris, vera = course.people
     marks = {anna.pk: "present", boris.pk: "late", vera.pk: "excused"}
 
-    rows = services.mark_attendance(actor=course.instructor, session=course.now_on, marks=marks)
+    rows = services.mark_attendance(
+        actor=StaffActor(course.instructor), session=course.now_on, marks=marks
+    )
 
     assert [row.status for row in rows] == ["present", "late", "excused"]
     assert marks_of(course, 2) == {
@@ -157,14 +170,14 @@ def test_the_instructor_marks_the_session_on_now_and_each_mark_is_audited(course
 def test_changing_a_mark_is_audited_as_a_correction_from_old_to_new(course: Course) -> None:
     anna = course.people[0]
     services.mark_attendance(
-        actor=course.instructor, session=course.now_on, marks={anna.pk: "absent"}
+        actor=StaffActor(course.instructor), session=course.now_on, marks={anna.pk: "absent"}
     )
     services.mark_attendance(
-        actor=course.instructor, session=course.now_on, marks={anna.pk: "late"}
+        actor=StaffActor(course.instructor), session=course.now_on, marks={anna.pk: "late"}
     )
     # The same mark again is no change.
     services.mark_attendance(
-        actor=course.instructor, session=course.now_on, marks={anna.pk: "late"}
+        actor=StaffActor(course.instructor), session=course.now_on, marks={anna.pk: "late"}
     )
 
     assert Attendance.objects.get(enrollment=anna).status == "late"
@@ -181,16 +194,24 @@ def test_an_instructor_marks_from_the_start_until_48_hours_after_the_end(course:
         time_machine.travel(later.starts_at - datetime.timedelta(minutes=1), tick=False),
         pytest.raises(services.MarkingClosed, match="from the start of the session"),
     ):
-        services.mark_attendance(actor=course.instructor, session=later, marks={anna.pk: "present"})
+        services.mark_attendance(
+            actor=StaffActor(course.instructor), session=later, marks={anna.pk: "present"}
+        )
     with time_machine.travel(later.starts_at, tick=False):
-        services.mark_attendance(actor=course.instructor, session=later, marks={anna.pk: "present"})
+        services.mark_attendance(
+            actor=StaffActor(course.instructor), session=later, marks={anna.pk: "present"}
+        )
     with time_machine.travel(later.ends_at + 47 * HOUR, tick=False):
-        services.mark_attendance(actor=course.instructor, session=later, marks={anna.pk: "late"})
+        services.mark_attendance(
+            actor=StaffActor(course.instructor), session=later, marks={anna.pk: "late"}
+        )
     with (
         time_machine.travel(later.ends_at + 48 * HOUR + datetime.timedelta(seconds=1), tick=False),
         pytest.raises(services.MarkingClosed, match="ask a registrar"),
     ):
-        services.mark_attendance(actor=course.instructor, session=later, marks={anna.pk: "absent"})
+        services.mark_attendance(
+            actor=StaffActor(course.instructor), session=later, marks={anna.pk: "absent"}
+        )
     assert Attendance.objects.get(session=later).status == "late"
 
 
@@ -201,10 +222,14 @@ def test_a_registrar_marks_and_corrects_any_session_of_the_center_at_any_time(
     # Long over, and still to come: registrars and the office are not bound to the window.
     long_ago = course.sessions[0]
     with time_machine.travel(long_ago.ends_at + 30 * DAY, tick=False):
-        services.mark_attendance(actor=registrar, session=long_ago, marks={anna.pk: "absent"})
-        services.mark_attendance(actor=office, session=long_ago, marks={anna.pk: "excused"})
+        services.mark_attendance(
+            actor=StaffActor(registrar), session=long_ago, marks={anna.pk: "absent"}
+        )
+        services.mark_attendance(
+            actor=StaffActor(office), session=long_ago, marks={anna.pk: "excused"}
+        )
     services.mark_attendance(
-        actor=registrar, session=course.sessions[3], marks={anna.pk: "excused"}
+        actor=StaffActor(registrar), session=course.sessions[3], marks={anna.pk: "excused"}
     )
     assert marks_of(course, 0) == {"personanna": "excused"}
     assert marks_of(course, 3) == {"personanna": "excused"}
@@ -228,10 +253,10 @@ def test_people_who_do_not_teach_the_session_may_not_mark_it(
     user = request.getfixturevalue(persona)
     with pytest.raises(PermissionDenied, match=says):
         services.mark_attendance(
-            actor=user, session=course.now_on, marks=everyone(course, "present")
+            actor=StaffActor(user), session=course.now_on, marks=everyone(course, "present")
         )
     with pytest.raises(PermissionDenied):
-        services.mark_all_present(actor=user, session=course.now_on)
+        services.mark_all_present(actor=StaffActor(user), session=course.now_on)
     assert not Attendance.objects.exists()
 
 
@@ -241,7 +266,7 @@ def test_an_unknown_mark_is_refused_listing_the_choices_and_nothing_is_marked(
     anna, boris, _vera = course.people
     with pytest.raises(InvalidInput) as error:
         services.mark_attendance(
-            actor=course.instructor,
+            actor=StaffActor(course.instructor),
             session=course.now_on,
             marks={anna.pk: "present", boris.pk: "asleep"},
         )
@@ -257,28 +282,30 @@ def test_only_people_taking_part_in_the_cohort_can_be_marked(
     course: Course, center: Center
 ) -> None:
     anna, boris, vera = course.people
-    admissions.withdraw(actor=None, enrollment=vera, as_participant=True)
+    admissions.withdraw(actor=by_link(vera), enrollment=vera)
     elsewhere = factories.apply(factories.make_cohort(center), "elsewhere")
 
     with pytest.raises(InvalidInput, match=r"Person vera \(generated\) is not taking part"):
         services.mark_attendance(
-            actor=course.instructor,
+            actor=StaffActor(course.instructor),
             session=course.now_on,
             marks={anna.pk: "present", vera.pk: "present"},
         )
     with pytest.raises(InvalidInput, match=f"Enrollment {elsewhere.pk} is not in this cohort"):
         services.mark_attendance(
-            actor=course.instructor, session=course.now_on, marks={elsewhere.pk: "present"}
+            actor=StaffActor(course.instructor),
+            session=course.now_on,
+            marks={elsewhere.pk: "present"},
         )
     with pytest.raises(InvalidInput, match="is not in this cohort"):
         services.mark_attendance(
-            actor=course.instructor, session=course.now_on, marks={999999: "late"}
+            actor=StaffActor(course.instructor), session=course.now_on, marks={999999: "late"}
         )
     assert not Attendance.objects.exists()
     # A completed participant is still marked.
     Enrollment.objects.filter(pk=boris.pk).update(status=Status.COMPLETED)
     services.mark_attendance(
-        actor=course.instructor, session=course.now_on, marks={boris.pk: "late"}
+        actor=StaffActor(course.instructor), session=course.now_on, marks={boris.pk: "late"}
     )
     assert marks_of(course, 2) == {"personboris": "late"}
 
@@ -286,11 +313,15 @@ def test_only_people_taking_part_in_the_cohort_can_be_marked(
 def test_all_present_marks_only_the_unmarked_and_keeps_the_marks_made(course: Course) -> None:
     boris = course.people[1]
     services.mark_attendance(
-        actor=course.instructor, session=course.now_on, marks={boris.pk: "late"}
+        actor=StaffActor(course.instructor), session=course.now_on, marks={boris.pk: "late"}
     )
 
-    assert services.mark_all_present(actor=course.instructor, session=course.now_on) == 2
-    assert services.mark_all_present(actor=course.instructor, session=course.now_on) == 0
+    assert (
+        services.mark_all_present(actor=StaffActor(course.instructor), session=course.now_on) == 2
+    )
+    assert (
+        services.mark_all_present(actor=StaffActor(course.instructor), session=course.now_on) == 0
+    )
     assert marks_of(course, 2) == {
         "personanna": "present",
         "personboris": "late",
@@ -303,10 +334,10 @@ def test_a_closed_centers_attendance_can_no_longer_change(
     registrar: User, office: User, course: Course
 ) -> None:
     for status in ("closing", "closed"):
-        network_services.change_center_status(actor=None, center=course.center, to_status=status)
+        network_services.change_center_status(actor=SYSTEM, center=course.center, to_status=status)
     with pytest.raises(network_services.CenterClosed):
         services.mark_attendance(
-            actor=office, session=course.now_on, marks=everyone(course, "present")
+            actor=StaffActor(office), session=course.now_on, marks=everyone(course, "present")
         )
     assert not services.may_mark(office, Session.objects.get(pk=course.now_on.pk))
     assert not Attendance.objects.exists()
@@ -326,10 +357,18 @@ def test_checking_in_in_the_first_ten_minutes_is_present_and_later_is_late(cours
     late = early + datetime.timedelta(seconds=1)
 
     first = services.check_in(
-        participant=anna.participant, session=session, code=code_for(course, at=early), now=early
+        actor=participant_actor(anna.participant),
+        participant=anna.participant,
+        session=session,
+        code=code_for(course, at=early),
+        now=early,
     )
     second = services.check_in(
-        participant=boris.participant, session=session, code=code_for(course, at=late), now=late
+        actor=participant_actor(boris.participant),
+        participant=boris.participant,
+        session=session,
+        code=code_for(course, at=late),
+        now=late,
     )
 
     assert (first.attendance.status, second.attendance.status) == ("present", "late")
@@ -339,7 +378,7 @@ def test_checking_in_in_the_first_ten_minutes_is_present_and_later_is_late(cours
     assert (row.source, row.recorded_by) == (Source.CHECK_IN, None)
     [event, _other] = events("delivery.attendance.checked_in")
     assert event.actor is None
-    assert event.actor_label == "system"
+    assert event.actor_label == f"participant:{anna.participant_id} (link)"
     assert event.data["participant_name"] == "Person anna (generated)"
 
 
@@ -349,6 +388,7 @@ def test_check_in_opens_half_an_hour_before_the_start_and_closes_at_the_end(cour
     too_early = session.starts_at - datetime.timedelta(minutes=31)
     with pytest.raises(services.CheckInClosed, match="opens 30 minutes before"):
         services.check_in(
+            actor=participant_actor(anna.participant),
             participant=anna.participant,
             session=session,
             code=code_for(course, 3, at=too_early),
@@ -357,6 +397,7 @@ def test_check_in_opens_half_an_hour_before_the_start_and_closes_at_the_end(cour
     too_late = session.ends_at + datetime.timedelta(seconds=1)
     with pytest.raises(services.CheckInClosed, match="over"):
         services.check_in(
+            actor=participant_actor(anna.participant),
             participant=anna.participant,
             session=session,
             code=code_for(course, 3, at=too_late),
@@ -364,6 +405,7 @@ def test_check_in_opens_half_an_hour_before_the_start_and_closes_at_the_end(cour
         )
     just_in_time = session.starts_at - datetime.timedelta(minutes=30)
     checked = services.check_in(
+        actor=participant_actor(anna.participant),
         participant=anna.participant,
         session=session,
         code=code_for(course, 3, at=just_in_time),
@@ -375,10 +417,16 @@ def test_check_in_opens_half_an_hour_before_the_start_and_closes_at_the_end(cour
 def test_checking_in_twice_changes_nothing_and_says_so(course: Course) -> None:
     anna = course.people[0]
     first = services.check_in(
-        participant=anna.participant, session=course.now_on, code=code_for(course)
+        actor=participant_actor(anna.participant),
+        participant=anna.participant,
+        session=course.now_on,
+        code=code_for(course),
     )
     again = services.check_in(
-        participant=anna.participant, session=course.now_on, code=code_for(course)
+        actor=participant_actor(anna.participant),
+        participant=anna.participant,
+        session=course.now_on,
+        code=code_for(course),
     )
 
     assert again.already_marked
@@ -391,11 +439,14 @@ def test_checking_in_twice_changes_nothing_and_says_so(course: Course) -> None:
 def test_a_check_in_never_replaces_a_mark_made_by_staff(course: Course) -> None:
     anna = course.people[0]
     services.mark_attendance(
-        actor=course.instructor, session=course.now_on, marks={anna.pk: "absent"}
+        actor=StaffActor(course.instructor), session=course.now_on, marks={anna.pk: "absent"}
     )
 
     outcome = services.check_in(
-        participant=anna.participant, session=course.now_on, code=code_for(course)
+        actor=participant_actor(anna.participant),
+        participant=anna.participant,
+        session=course.now_on,
+        code=code_for(course),
     )
 
     assert outcome.already_marked
@@ -407,12 +458,17 @@ def test_a_check_in_never_replaces_a_mark_made_by_staff(course: Course) -> None:
 
 def test_someone_not_enrolled_in_the_cohort_cannot_check_in(course: Course, center: Center) -> None:
     vera = course.people[2]
-    admissions.withdraw(actor=None, enrollment=vera, as_participant=True)
+    admissions.withdraw(actor=by_link(vera), enrollment=vera)
     stranger = factories.apply(factories.make_cohort(center), "stranger").participant
 
     for participant in (vera.participant, stranger):
         with pytest.raises(services.NotTakingPart, match="is not enrolled in"):
-            services.check_in(participant=participant, session=course.now_on, code=code_for(course))
+            services.check_in(
+                actor=participant_actor(participant),
+                participant=participant,
+                session=course.now_on,
+                code=code_for(course),
+            )
     assert not Attendance.objects.exists()
 
 
@@ -421,12 +477,22 @@ def test_a_code_works_for_five_minutes_after_it_was_shown(course: Course) -> Non
     shown = timezone.now()
     code = code_for(course, at=shown)
     with time_machine.travel(shown + datetime.timedelta(minutes=5), tick=False):
-        services.check_in(participant=anna.participant, session=course.now_on, code=code)
+        services.check_in(
+            actor=participant_actor(anna.participant),
+            participant=anna.participant,
+            session=course.now_on,
+            code=code,
+        )
     with (
         time_machine.travel(shown + datetime.timedelta(minutes=5, seconds=1), tick=False),
         pytest.raises(codes.CodeExpired, match="expired"),
     ):
-        services.check_in(participant=boris.participant, session=course.now_on, code=code)
+        services.check_in(
+            actor=participant_actor(boris.participant),
+            participant=boris.participant,
+            session=course.now_on,
+            code=code,
+        )
     assert Attendance.objects.count() == 1
 
 
@@ -445,11 +511,19 @@ def test_forged_or_borrowed_codes_are_refused(course: Course) -> None:
     ]
     for code in forged:
         with pytest.raises(codes.CodeInvalid):
-            services.check_in(participant=anna.participant, session=course.now_on, code=code)
+            services.check_in(
+                actor=participant_actor(anna.participant),
+                participant=anna.participant,
+                session=course.now_on,
+                code=code,
+            )
     # A genuine code of another session does not open this one.
     with pytest.raises(codes.CodeInvalid, match="another session"):
         services.check_in(
-            participant=anna.participant, session=course.now_on, code=code_for(course, 3)
+            actor=participant_actor(anna.participant),
+            participant=anna.participant,
+            session=course.now_on,
+            code=code_for(course, 3),
         )
     assert not Attendance.objects.exists()
 
@@ -462,10 +536,12 @@ def test_the_instructor_records_a_score_and_a_correction_is_audited(course: Cour
     anna = course.people[0]
 
     services.record_result(
-        actor=course.instructor, enrollment=anna, score="75.5", note="Kaizen plan"
+        actor=StaffActor(course.instructor), enrollment=anna, score="75.5", note="Kaizen plan"
     )
-    services.record_result(actor=course.instructor, enrollment=anna, score=Decimal(45))
-    services.record_result(actor=course.instructor, enrollment=anna, score="45.00")  # no change
+    services.record_result(actor=StaffActor(course.instructor), enrollment=anna, score=Decimal(45))
+    services.record_result(
+        actor=StaffActor(course.instructor), enrollment=anna, score="45.00"
+    )  # no change
 
     result = AssessmentResult.objects.get(enrollment=anna)
     assert (result.score, result.passed, result.note) == (Decimal(45), None, "")
@@ -495,7 +571,9 @@ def test_a_score_outside_the_rule_is_refused_and_nothing_is_recorded(
 ) -> None:
     set_rule(course.cohort.program, assessment=Assessment.SCORE)
     with pytest.raises(InvalidInput, match=says) as error:
-        services.record_result(actor=course.instructor, enrollment=course.people[0], score=score)
+        services.record_result(
+            actor=StaffActor(course.instructor), enrollment=course.people[0], score=score
+        )
     assert "score" in error.value.fields
     assert not AssessmentResult.objects.exists()
 
@@ -504,19 +582,21 @@ def test_the_kind_of_result_must_be_the_one_the_rule_asks_for(course: Course) ->
     anna = course.people[0]
     program = course.cohort.program
     with pytest.raises(InvalidInput, match="no final assessment"):
-        services.record_result(actor=course.instructor, enrollment=anna, score=50)
+        services.record_result(actor=StaffActor(course.instructor), enrollment=anna, score=50)
     set_rule(program, assessment=Assessment.SCORE)
     with pytest.raises(InvalidInput, match="give a score, not pass or fail") as error:
-        services.record_result(actor=course.instructor, enrollment=anna, passed=True)
+        services.record_result(actor=StaffActor(course.instructor), enrollment=anna, passed=True)
     assert "passed" in error.value.fields
     set_rule(program, assessment=Assessment.PASS_FAIL)
     with pytest.raises(InvalidInput, match="takes no score"):
-        services.record_result(actor=course.instructor, enrollment=anna, score=50)
+        services.record_result(actor=StaffActor(course.instructor), enrollment=anna, score=50)
     with pytest.raises(InvalidInput, match="Say whether"):
-        services.record_result(actor=course.instructor, enrollment=anna)
+        services.record_result(actor=StaffActor(course.instructor), enrollment=anna)
     assert not AssessmentResult.objects.exists()
 
-    result = services.record_result(actor=course.instructor, enrollment=anna, passed=False)
+    result = services.record_result(
+        actor=StaffActor(course.instructor), enrollment=anna, passed=False
+    )
     assert (result.score, result.passed) == (None, False)
 
 
@@ -538,11 +618,11 @@ def test_results_are_recorded_by_the_cohorts_instructors_and_the_registrars(
     set_rule(course.cohort.program, assessment=Assessment.PASS_FAIL)
     user = request.getfixturevalue(persona)
     if may:
-        services.record_result(actor=user, enrollment=course.people[0], passed=True)
+        services.record_result(actor=StaffActor(user), enrollment=course.people[0], passed=True)
         assert AssessmentResult.objects.count() == 1
     else:
         with pytest.raises(PermissionDenied):
-            services.record_result(actor=user, enrollment=course.people[0], passed=True)
+            services.record_result(actor=StaffActor(user), enrollment=course.people[0], passed=True)
         assert not AssessmentResult.objects.exists()
 
 
@@ -551,7 +631,7 @@ def test_an_instructor_of_one_session_of_the_cohort_records_results(
 ) -> None:
     set_rule(course.cohort.program, assessment=Assessment.PASS_FAIL)
     make_session(course.cohort, timezone.now() + 5 * DAY, instructor=colleague)
-    services.record_result(actor=colleague, enrollment=course.people[0], passed=True)
+    services.record_result(actor=StaffActor(colleague), enrollment=course.people[0], passed=True)
     assert AssessmentResult.objects.get().recorded_by == colleague
 
 
@@ -560,9 +640,9 @@ def test_an_instructor_of_one_session_of_the_cohort_records_results(
 
 @pytest.fixture
 def completions() -> Any:
-    received: list[tuple[int, User | None]] = []
+    received: list[tuple[int, Actor]] = []
 
-    def receiver(sender: Any, enrollment: Enrollment, actor: User | None, **kwargs: Any) -> None:
+    def receiver(sender: Any, enrollment: Enrollment, actor: Actor, **kwargs: Any) -> None:
         received.append((enrollment.pk, actor))
 
     enrollment_completed.connect(receiver, weak=False)
@@ -573,7 +653,9 @@ def completions() -> Any:
 def attend_everything(course: Course, registrar: User, *people: Enrollment) -> None:
     for session in course.sessions:
         services.mark_attendance(
-            actor=registrar, session=session, marks={person.pk: "present" for person in people}
+            actor=StaffActor(registrar),
+            session=session,
+            marks={person.pk: "present" for person in people},
         )
 
 
@@ -583,12 +665,12 @@ def test_completing_an_eligible_participant_completes_the_enrollment_and_says_so
     set_rule(course.cohort.program, assessment=Assessment.SCORE)
     anna = course.people[0]
     attend_everything(course, registrar, anna)
-    services.record_result(actor=registrar, enrollment=anna, score=60)
+    services.record_result(actor=StaffActor(registrar), enrollment=anna, score=60)
 
-    completed = services.complete_enrollment(actor=registrar, enrollment=anna)
+    completed = services.complete_enrollment(actor=StaffActor(registrar), enrollment=anna)
 
     assert completed.status == Status.COMPLETED
-    assert completions == [(anna.pk, registrar)]
+    assert completions == [(anna.pk, StaffActor(registrar))]
     [verified] = events("delivery.completion.verified")
     assert (verified.data["attended"], verified.data["sessions"]) == (4, 4)
     assert len(events("admissions.enrollment.completed")) == 1
@@ -600,12 +682,12 @@ def test_completing_someone_who_does_not_meet_the_rule_is_refused_with_the_reaso
     set_rule(course.cohort.program, percent=50, assessment=Assessment.SCORE)
     anna = course.people[0]
     services.mark_attendance(
-        actor=registrar, session=course.sessions[0], marks={anna.pk: "present"}
+        actor=StaffActor(registrar), session=course.sessions[0], marks={anna.pk: "present"}
     )
-    services.record_result(actor=registrar, enrollment=anna, score=45)
+    services.record_result(actor=StaffActor(registrar), enrollment=anna, score=45)
 
     with pytest.raises(services.NotEligible) as error:
-        services.complete_enrollment(actor=registrar, enrollment=anna)
+        services.complete_enrollment(actor=StaffActor(registrar), enrollment=anna)
 
     assert isinstance(error.value, InvalidTransition)
     assert "Person anna (generated) cannot complete yet." in error.value.message
@@ -624,7 +706,9 @@ def test_only_people_who_certify_at_the_center_complete_participants(
     anna = course.people[0]
     attend_everything(course, registrar, anna)
     with pytest.raises(PermissionDenied):
-        services.complete_enrollment(actor=request.getfixturevalue(persona), enrollment=anna)
+        services.complete_enrollment(
+            actor=StaffActor(request.getfixturevalue(persona)), enrollment=anna
+        )
     anna.refresh_from_db()
     assert anna.status == Status.ENROLLED
 
@@ -635,13 +719,13 @@ def test_a_completed_participant_is_not_completed_again_and_their_result_stays(
     set_rule(course.cohort.program, assessment=Assessment.PASS_FAIL)
     anna = course.people[0]
     attend_everything(course, registrar, anna)
-    services.record_result(actor=registrar, enrollment=anna, passed=True)
-    services.complete_enrollment(actor=registrar, enrollment=anna)
+    services.record_result(actor=StaffActor(registrar), enrollment=anna, passed=True)
+    services.complete_enrollment(actor=StaffActor(registrar), enrollment=anna)
 
     with pytest.raises(InvalidTransition, match="Only an enrolled participant"):
-        services.complete_enrollment(actor=registrar, enrollment=anna)
+        services.complete_enrollment(actor=StaffActor(registrar), enrollment=anna)
     with pytest.raises(InvalidTransition, match="already completed"):
-        services.record_result(actor=registrar, enrollment=anna, passed=False)
+        services.record_result(actor=StaffActor(registrar), enrollment=anna, passed=False)
 
 
 def test_completable_enrollments_are_those_who_meet_the_rule_and_are_not_completed(
@@ -650,5 +734,5 @@ def test_completable_enrollments_are_those_who_meet_the_rule_and_are_not_complet
     anna, boris, _vera = course.people
     attend_everything(course, registrar, anna, boris)
     assert services.completable_enrollments(course.cohort) == [anna, boris]
-    services.complete_enrollment(actor=registrar, enrollment=anna)
+    services.complete_enrollment(actor=StaffActor(registrar), enrollment=anna)
     assert services.completable_enrollments(course.cohort) == [boris]

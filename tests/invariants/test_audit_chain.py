@@ -10,6 +10,7 @@ from kakehashi.admissions.models import Enrollment
 from kakehashi.core import audit
 from kakehashi.core.models import AuditChain, AuditEvent
 from tests import factories
+from tests.factories import SYSTEM, by_link
 
 
 def broken_links() -> list[str]:
@@ -32,7 +33,7 @@ def test_every_admission_step_is_in_the_audit_log(center):
     cohort = factories.make_cohort(center, capacity=1)
     first = factories.apply(cohort, 1)
     second = factories.apply(cohort, 2)
-    services.withdraw(actor=None, enrollment=first, as_participant=True)
+    services.withdraw(actor=by_link(first), enrollment=first)
 
     actions = [e.action for e in center_events(center)]
     assert actions[-4:] == [
@@ -119,4 +120,4 @@ def test_a_change_whose_audit_event_fails_is_rolled_back(center, monkeypatch):
 @pytest.mark.django_db(transaction=True)
 def test_recording_outside_a_transaction_is_refused(center):
     with pytest.raises(RuntimeError, match="inside the transaction"):
-        audit.record(chain_key="center:0", action="x.y.z", actor=None, target=center)
+        audit.record(chain_key="center:0", action="x.y.z", actor=SYSTEM, target=center)

@@ -21,6 +21,7 @@ from kakehashi.admissions.models import LIVE, Enrollment, Status
 from kakehashi.catalog.models import SEAT_HOLDING, Cohort
 from kakehashi.core import audit
 from tests import factories
+from tests.factories import by_link
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -74,7 +75,7 @@ def slow_reads(monkeypatch: pytest.MonkeyPatch) -> None:
         time.sleep(0.02)
         return held
 
-    monkeypatch.setattr(services, "seats_held", slow_seats_held)
+    monkeypatch.setattr(services.common, "seats_held", slow_seats_held)
 
 
 @pytest.fixture
@@ -85,7 +86,7 @@ def locking_removed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     def no_lock(queryset: Any, **lookup: Any) -> Any:
         return queryset.get(**lookup)
 
-    monkeypatch.setattr(services, "lock_row", no_lock)
+    monkeypatch.setattr(services.common, "lock_row", no_lock)
     options = connection.settings_dict.setdefault("OPTIONS", {})
     previous = options.get("transaction_mode")
     if connection.vendor == "sqlite":
@@ -160,7 +161,7 @@ def test_concurrent_withdrawals_pass_each_seat_to_the_longest_waiting(center, sl
 
     def withdraw_or_apply(i: int) -> Enrollment:
         if i < len(enrolled):
-            return services.withdraw(actor=None, enrollment=enrolled[i], as_participant=True)
+            return services.withdraw(actor=by_link(enrolled[i]), enrollment=enrolled[i])
         return factories.apply(cohort, f"late{i}")
 
     outcome = race(len(enrolled) + 6, withdraw_or_apply)

@@ -26,6 +26,7 @@ from kakehashi.catalog.models import SEAT_HOLDING
 from kakehashi.core import audit
 from kakehashi.core.errors import DomainError
 from tests import factories
+from tests.factories import SYSTEM, by_link
 
 _run = itertools.count()
 PEOPLE = 8
@@ -100,20 +101,20 @@ class EnrollmentLifecycle(RuleBasedStateMachine):
     def accept(self, review: bool, index: int) -> None:
         target = self._pick(review, (Status.APPLIED,), index)
         if target is not None:
-            self._act(review, lambda: services.accept(actor=None, enrollment=target))
+            self._act(review, lambda: services.accept(actor=SYSTEM, enrollment=target))
 
     @rule(review=st.booleans(), index=st.integers(0, 20))
     def put_on_waiting_list(self, review: bool, index: int) -> None:
         target = self._pick(review, (Status.APPLIED,), index)
         if target is not None:
-            self._act(review, lambda: services.waitlist(actor=None, enrollment=target))
+            self._act(review, lambda: services.waitlist(actor=SYSTEM, enrollment=target))
 
     @rule(review=st.booleans(), index=st.integers(0, 20))
     def reject(self, review: bool, index: int) -> None:
         target = self._pick(review, (Status.APPLIED, Status.WAITLISTED), index)
         if target is not None:
             self._act(
-                review, lambda: services.reject(actor=None, enrollment=target), removed=target
+                review, lambda: services.reject(actor=SYSTEM, enrollment=target), removed=target
             )
 
     @rule(review=st.booleans(), index=st.integers(0, 20))
@@ -121,7 +122,8 @@ class EnrollmentLifecycle(RuleBasedStateMachine):
         target = self._pick(review, (Status.OFFERED,), index)
         if target is not None:
             self._act(
-                review, lambda: services.confirm(actor=None, enrollment=target, as_participant=True)
+                review,
+                lambda: services.confirm(actor=by_link(target), enrollment=target),
             )
 
     @rule(review=st.booleans(), index=st.integers(0, 20))
@@ -129,7 +131,8 @@ class EnrollmentLifecycle(RuleBasedStateMachine):
         target = self._pick(review, (Status.OFFERED,), index)
         if target is not None:
             self._act(
-                review, lambda: services.decline(actor=None, enrollment=target, as_participant=True)
+                review,
+                lambda: services.decline(actor=by_link(target), enrollment=target),
             )
 
     @rule(review=st.booleans(), index=st.integers(0, 20))
@@ -138,7 +141,7 @@ class EnrollmentLifecycle(RuleBasedStateMachine):
         if target is not None:
             self._act(
                 review,
-                lambda: services.withdraw(actor=None, enrollment=target, as_participant=True),
+                lambda: services.withdraw(actor=by_link(target), enrollment=target),
                 removed=target,
             )
 
@@ -147,8 +150,8 @@ class EnrollmentLifecycle(RuleBasedStateMachine):
     def time_passes_and_offers_expire(self, hours: int) -> None:
         self.traveller.shift(datetime.timedelta(hours=hours))
         self.hours_travelled += hours
-        self._act(False, lambda: services.expire_offers())
-        self._act(True, lambda: services.expire_offers())
+        self._act(False, lambda: services.expire_offers(actor=SYSTEM))
+        self._act(True, lambda: services.expire_offers(actor=SYSTEM))
 
     @rule(review=st.booleans(), more=st.integers(-2, 2))
     def change_capacity(self, review: bool, more: int) -> None:
@@ -157,7 +160,7 @@ class EnrollmentLifecycle(RuleBasedStateMachine):
         self._act(
             review,
             lambda: catalog.update_cohort(
-                actor=None, cohort=cohort, capacity=max(1, cohort.capacity + more)
+                actor=SYSTEM, cohort=cohort, capacity=max(1, cohort.capacity + more)
             ),
         )
 

@@ -33,6 +33,7 @@ from kakehashi.network.models import Center, Network, Room
 from kakehashi.payments import services as payments
 from kakehashi.payments.models import Account, Entry, Kind, RefundPolicy
 from tests import factories
+from tests.factories import SYSTEM, by_link
 
 MOTIVATION = "I run a plant in Tula and want to learn kaizen."
 
@@ -215,7 +216,7 @@ def test_a_centers_page_lists_its_cohorts_and_next_sessions_in_local_time(
         fee=Decimal("15000"),
     )
     catalog.schedule_session(
-        actor=None,
+        actor=SYSTEM,
         cohort=cohort,
         starts_at=datetime.datetime(2031, 3, 2, 10, 0),  # Moscow time: 07:00 UTC
         ends_at=datetime.datetime(2031, 3, 2, 13, 30),
@@ -242,11 +243,11 @@ def crowded(center: Center) -> dict[str, Any]:
     """A review cohort of two seats: one enrolled, one offered, two waiting, one to decide."""
     cohort = review_cohort(center, capacity=2)
     people = {name: apply(cohort, name, motivation=f"Motivation of {name}") for name in "abcde"}
-    admissions.accept(actor=None, enrollment=people["a"])
-    admissions.confirm(actor=None, enrollment=people["a"], as_participant=True)
-    admissions.accept(actor=None, enrollment=people["b"])
-    admissions.waitlist(actor=None, enrollment=people["d"])  # waiting first
-    admissions.waitlist(actor=None, enrollment=people["c"])
+    admissions.accept(actor=SYSTEM, enrollment=people["a"])
+    admissions.confirm(actor=by_link(people["a"]), enrollment=people["a"])
+    admissions.accept(actor=SYSTEM, enrollment=people["b"])
+    admissions.waitlist(actor=SYSTEM, enrollment=people["d"])  # waiting first
+    admissions.waitlist(actor=SYSTEM, enrollment=people["c"])
     return {"cohort": cohort, **people}
 
 
@@ -282,7 +283,7 @@ def open_cohort(center: Center) -> dict[str, Any]:
     """A review cohort with seats free: e and d applied, b offered a seat."""
     cohort = review_cohort(center, capacity=5)
     people = {name: apply(cohort, name) for name in "bde"}
-    admissions.accept(actor=None, enrollment=people["b"])
+    admissions.accept(actor=SYSTEM, enrollment=people["b"])
     return {"cohort": cohort, **people}
 
 
@@ -313,7 +314,7 @@ def test_a_decision_sent_by_htmx_rerenders_the_roster_in_place(
     # One seat, held by b: joining the waiting list promotes nobody. Two to accept one more.
     cohort = review_cohort(center, capacity=2 if action == "accept" else 1)
     people = {name: apply(cohort, name) for name in "bde"}
-    admissions.accept(actor=None, enrollment=people["b"])
+    admissions.accept(actor=SYSTEM, enrollment=people["b"])
     who, status, group = DECISIONS[action]
     enrollment = people[who]
     response = as_user(registrar).post(decide_url(action, enrollment), headers=HX)
@@ -347,7 +348,7 @@ def test_accepting_into_a_full_cohort_shows_the_refusal_and_changes_nothing(
 ) -> None:
     cohort = review_cohort(center, capacity=1)
     first, second = apply(cohort, 1), apply(cohort, 2)
-    admissions.accept(actor=None, enrollment=first)
+    admissions.accept(actor=SYSTEM, enrollment=first)
     events = AuditEvent.objects.count()
     client = as_user(registrar)
     response = client.post(decide_url("accept", second), headers=headers, follow=True)
@@ -365,7 +366,7 @@ def test_a_decision_already_taken_by_someone_else_is_reported_not_repeated(
     registrar: User, open_cohort: dict[str, Any]
 ) -> None:
     enrollment = open_cohort["e"]
-    admissions.reject(actor=None, enrollment=enrollment)
+    admissions.reject(actor=SYSTEM, enrollment=enrollment)
     html = text(as_user(registrar).post(decide_url("accept", enrollment), headers=HX))
     assert "Only a pending application can be accepted" in html
     assert status_of(enrollment) == Status.REJECTED
@@ -389,7 +390,7 @@ def test_a_closed_centers_roster_is_read_only(
 ) -> None:
     center = open_cohort["cohort"].center
     for status in ("closing", "closed"):
-        network_services.change_center_status(actor=None, center=center, to_status=status)
+        network_services.change_center_status(actor=SYSTEM, center=center, to_status=status)
     client = as_user(office)
     html = text(client.get(roster_url(open_cohort["cohort"])))
     assert "/accept/" not in html and "Edit the cohort" not in html
@@ -401,7 +402,7 @@ def test_a_closed_centers_roster_is_read_only(
 def test_the_roster_downloads_as_csv_without_formulas(registrar: User, center: Center) -> None:
     cohort = review_cohort(center)
     admissions.apply(
-        actor=None,
+        actor=SYSTEM,
         cohort=cohort,
         applicant=admissions.Applicant(
             email="ivan@example.org", full_name="Иван Петров", company="=HYPERLINK(1)"
@@ -524,7 +525,7 @@ def test_a_session_is_scheduled_in_local_time_and_bad_times_are_refused_beside_t
     cohort = factories.make_cohort(
         center, starts_on=datetime.date(2031, 3, 1), ends_on=datetime.date(2031, 3, 9)
     )
-    room = network_services.add_room(actor=None, center=center, name="Lecture hall")
+    room = network_services.add_room(actor=SYSTEM, center=center, name="Lecture hall")
     url = reverse("office:session-create", args=[cohort.pk])
     client = as_user(registrar)
     data = {
@@ -626,7 +627,7 @@ def world(network: Network, center: Center, settings: Any, tmp_path: Path) -> Wo
     enrollments = {action: apply(cohort, f"moscow-{action}") for action in ("accept", "reject")}
     enrollments["waitlist"] = apply(cohort, "moscow-waitlist")
     enrollments["withdraw"] = apply(cohort, "moscow-withdraw")
-    room = network_services.add_room(actor=None, center=center, name="Hall")
+    room = network_services.add_room(actor=SYSTEM, center=center, name="Hall")
     start = cohort.starts_on
     posts = {
         "cohort-create": cohort_form(program, code="moscow-new", starts_on=f"{start:%Y-%m-%d}")
@@ -678,13 +679,13 @@ def world(network: Network, center: Center, settings: Any, tmp_path: Path) -> Wo
     )
     now = timezone.now()
     session = catalog.schedule_session(
-        actor=None,
+        actor=SYSTEM,
         cohort=under_way,
         starts_at=now - datetime.timedelta(hours=1),
         ends_at=now + datetime.timedelta(hours=1),
     )
     delivery.set_completion_rule(
-        actor=None, program=under_way.program, min_attendance_percent=0, assessment="pass_fail"
+        actor=SYSTEM, program=under_way.program, min_attendance_percent=0, assessment="pass_fail"
     )
     taking_part = apply(under_way, "moscow-taking-part")
     enrollments["enrollment-result"] = enrollments["enrollment-complete"] = taking_part
@@ -699,13 +700,13 @@ def world(network: Network, center: Center, settings: Any, tmp_path: Path) -> Wo
         ends_on=today - datetime.timedelta(days=30),
     )
     completed = admissions.record_past_participant(
-        actor=None,
+        actor=SYSTEM,
         cohort=ended,
         applicant=factories.applicant("moscow-completed"),
         outcome=Status.COMPLETED,
     )
     certificate = Certificate.objects.get(enrollment=completed)
-    run = certificate_runs.start_certificate_run(actor=None, cohort=ended)
+    run = certificate_runs.start_certificate_run(actor=SYSTEM, cohort=ended)
     posts["certificate-revoke"] = {"reason": "Issued in error."}
     # The payment pages: a cohort with a fee and a participant enrolled in it (which opens
     # their account with the amount due), part paid; the cohort refunds in full by its rule.
@@ -714,9 +715,9 @@ def world(network: Network, center: Center, settings: Any, tmp_path: Path) -> Wo
     )
     paying = apply(paid, "moscow-paying")
     account = Account.objects.get(subject=f"admissions.enrollment:{paying.pk}")
-    payment = payments.record_payment(actor=None, account=account, amount="10000")
+    payment = payments.record_payment(actor=SYSTEM, account=account, amount="10000")
     payments.set_refund_rule(
-        actor=None, center=center, group=f"catalog.cohort:{paid.pk}", rule="full"
+        actor=SYSTEM, center=center, group=f"catalog.cohort:{paid.pk}", rule="full"
     )
     posts["record-payment"] = {f"pay{account.pk}-amount": "1000", f"pay{account.pk}-method": "cash"}
     posts["grant-discount"] = {
@@ -953,7 +954,7 @@ def test_another_networks_office_cannot_reach_this_networks_catalog(world: World
     elsewhere = factories.make_network("elsewhere")
     their_office = factories.make_user("their-office")
     network_services.grant_role(
-        actor=None, user=their_office, network=elsewhere, role=Role.OFFICE, center=None
+        actor=SYSTEM, user=their_office, network=elsewhere, role=Role.OFFICE, center=None
     )
     client = as_user(their_office)
     assert client.get(reverse("office:program-edit", args=[world.program.pk])).status_code == 404
@@ -1033,7 +1034,7 @@ def test_a_centers_page_runs_a_fixed_number_of_queries(
             )
             factories.apply(cohort)
             catalog.schedule_session(
-                actor=None,
+                actor=SYSTEM,
                 cohort=cohort,
                 starts_at=datetime.datetime(2031, 3, 2 + n, 10, 0),
                 ends_at=datetime.datetime(2031, 3, 2 + n, 12, 0),
@@ -1052,11 +1053,11 @@ def test_the_roster_runs_a_fixed_number_of_queries(registrar: User, center: Cent
     def add_rows() -> None:
         added = [apply(cohort, f"more-{n}") for n in range(16)]
         for enrollment in added[:4]:
-            admissions.accept(actor=None, enrollment=enrollment)
+            admissions.accept(actor=SYSTEM, enrollment=enrollment)
         for enrollment in added[4:8]:
-            admissions.waitlist(actor=None, enrollment=enrollment)
+            admissions.waitlist(actor=SYSTEM, enrollment=enrollment)
         for enrollment in added[8:10]:
-            admissions.reject(actor=None, enrollment=enrollment)
+            admissions.reject(actor=SYSTEM, enrollment=enrollment)
 
     url = roster_url(cohort)
     assert_fixed(as_user(registrar), url, BASELINES["roster"], add_rows, 'id="enrollment-')
@@ -1066,14 +1067,14 @@ def test_the_session_form_runs_a_fixed_number_of_queries(
     registrar: User, network: Network, center: Center
 ) -> None:
     cohort = factories.make_cohort(center)
-    network_services.add_room(actor=None, center=center, name="Hall")
+    network_services.add_room(actor=SYSTEM, center=center, name="Hall")
 
     def add_rows() -> None:
         for n in range(6):
-            network_services.add_room(actor=None, center=center, name=f"Room {n}")
+            network_services.add_room(actor=SYSTEM, center=center, name=f"Room {n}")
             teacher = factories.make_user(f"teacher{n}")
             network_services.grant_role(
-                actor=None, user=teacher, network=network, role=Role.INSTRUCTOR, center=center
+                actor=SYSTEM, user=teacher, network=network, role=Role.INSTRUCTOR, center=center
             )
 
     url = reverse("office:session-create", args=[cohort.pk])

@@ -20,10 +20,12 @@ from kakehashi.admissions import services as admissions
 from kakehashi.admissions.models import Enrollment, Participant, Status
 from kakehashi.catalog import services as catalog
 from kakehashi.catalog.models import Cohort, Program
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.models import OutgoingEmail, User
 from kakehashi.network import services as network_services
 from kakehashi.network.models import Center, CenterStatus, Network
 from tests import factories
+from tests.factories import SYSTEM, by_link
 
 # Queries each page runs, however many rows it shows (see test_query_counts.py).
 BASELINES = {
@@ -44,7 +46,7 @@ def _leave_no_language_active():  # type: ignore[no-untyped-def]
 
 def make_program(network: Network, slug: str, **extra: object) -> Program:
     return catalog.create_program(
-        actor=None,
+        actor=SYSTEM,
         network=network,
         slug=slug,
         name={
@@ -131,11 +133,11 @@ def test_the_catalog_lists_only_what_the_public_may_apply_to_or_wait_for(
     suspended = factories.make_center(network, "suspended")
     factories.make_cohort(suspended, make_program(network, "suspended"))
     network_services.change_center_status(
-        actor=None, center=suspended, to_status=CenterStatus.SUSPENDED
+        actor=SYSTEM, center=suspended, to_status=CenterStatus.SUSPENDED
     )
     retired = make_program(network, "retired")
     factories.make_cohort(center, retired)
-    catalog.update_program(actor=None, program=retired, is_active=False)
+    catalog.update_program(actor=SYSTEM, program=retired, is_active=False)
 
     page = text(client.get("/"))
 
@@ -321,7 +323,7 @@ def test_the_program_page_gives_times_in_the_centers_time_zone(
 
 def test_a_retired_or_unknown_program_is_not_found(client: Client, network: Network) -> None:
     retired = make_program(network, "retired")
-    catalog.update_program(actor=None, program=retired, is_active=False)
+    catalog.update_program(actor=SYSTEM, program=retired, is_active=False)
 
     assert client.get(reverse("portal:program", args=["net", "retired"])).status_code == 404
     assert client.get(reverse("portal:program", args=["net", "nothing"])).status_code == 404
@@ -511,7 +513,7 @@ def test_the_signed_page_shows_status_waiting_place_offer_and_sessions(
     seated = factories.make_cohort(center, make_program(network, "seated"), capacity=1)
     factories.apply(seated, "anna")
     catalog.schedule_session(
-        actor=None,
+        actor=SYSTEM,
         cohort=seated,
         starts_at=datetime.datetime.combine(seated.starts_on, datetime.time(10, 0)),
         ends_at=datetime.datetime.combine(seated.starts_on, datetime.time(13, 0)),
@@ -525,7 +527,7 @@ def test_the_signed_page_shows_status_waiting_place_offer_and_sessions(
         other_center, make_program(network, "offered"), admission="review", offer_hours=48
     )
     offered = factories.apply(review, "anna", motivation="Please.")
-    admissions.accept(actor=None, enrollment=offered)
+    admissions.accept(actor=SYSTEM, enrollment=offered)
     offered.refresh_from_db()
     participant = Participant.objects.get(email="personanna@example.org")
 
@@ -561,7 +563,7 @@ def test_a_tampered_token_is_not_found(client: Client, center: Center) -> None:
 def test_confirming_an_offer_through_the_page_enrolls(client: Client, center: Center) -> None:
     cohort = factories.make_cohort(center, admission="review")
     enrollment = factories.apply(cohort, motivation="Please.")
-    admissions.accept(actor=None, enrollment=enrollment)
+    admissions.accept(actor=SYSTEM, enrollment=enrollment)
 
     response = client.post(action_url(enrollment.participant, enrollment, "confirm"))
 
@@ -578,8 +580,8 @@ def test_declining_an_offer_passes_the_seat_to_the_next_person(
     cohort = factories.make_cohort(center, capacity=1, admission="review")
     first = factories.apply(cohort, motivation="Please.")
     second = factories.apply(cohort, motivation="Me too.")
-    admissions.accept(actor=None, enrollment=first)
-    admissions.waitlist(actor=None, enrollment=second)
+    admissions.accept(actor=SYSTEM, enrollment=first)
+    admissions.waitlist(actor=SYSTEM, enrollment=second)
 
     client.post(action_url(first.participant, first, "decline"))
 
@@ -667,7 +669,7 @@ def test_changes_need_a_post_with_the_csrf_token_and_a_known_action(center: Cent
 
 def test_the_page_offers_only_what_the_status_allows(client: Client, center: Center) -> None:
     enrollment = factories.apply(factories.make_cohort(center))
-    admissions.withdraw(actor=None, enrollment=enrollment, as_participant=True)
+    admissions.withdraw(actor=by_link(enrollment), enrollment=enrollment)
 
     page = client.get(participant_page(enrollment.participant)).content.decode()
 
@@ -692,7 +694,7 @@ def test_logged_in_people_see_the_participants_their_account_proves(
     linked_user = factories.make_user("linked", email_verified_at=timezone.now())
     cohort = factories.make_cohort(center, make_program(network, "linked"))
     admissions.apply(
-        actor=linked_user,
+        actor=StaffActor(linked_user),
         cohort=cohort,
         applicant=admissions.Applicant(email="linked@example.org", full_name="Linked Person"),
     )
@@ -721,7 +723,7 @@ def test_logged_in_people_change_only_their_own_enrollments(client: Client, cent
     user = factories.make_user("anna", email_verified_at=timezone.now())
     cohort = factories.make_cohort(center)
     mine = admissions.apply(
-        actor=user,
+        actor=StaffActor(user),
         cohort=cohort,
         applicant=admissions.Applicant(email="anna@example.org", full_name="Anna"),
     )
@@ -842,7 +844,7 @@ def test_my_programs_runs_a_fixed_number_of_queries(
             start = datetime.datetime.combine(cohort.starts_on, datetime.time(10))
             for day in range(3):
                 catalog.schedule_session(
-                    actor=None,
+                    actor=SYSTEM,
                     cohort=cohort,
                     starts_at=start + datetime.timedelta(days=day),
                     ends_at=start + datetime.timedelta(days=day, hours=2),

@@ -12,6 +12,7 @@ from kakehashi.network.models import Center, Network
 from kakehashi.payments import services
 from kakehashi.payments.models import Account, Entry
 from tests import factories
+from tests.factories import SYSTEM
 
 
 @pytest.fixture
@@ -19,7 +20,7 @@ def finance(network: Network, center: Center) -> User:
     """Finance staff of the Moscow center."""
     user = factories.make_user("finance")
     network_services.grant_role(
-        actor=None, user=user, network=network, role=Role.FINANCE, center=center
+        actor=SYSTEM, user=user, network=network, role=Role.FINANCE, center=center
     )
     return user
 
@@ -41,7 +42,7 @@ def open_account(
 ) -> Account:
     """An account owing ``amount``, as an enrollment in a paid cohort would open it."""
     entry = services.record_amount_due(
-        actor=None,
+        actor=SYSTEM,
         center=center,
         subject=subject or f"test.subject:{center.pk}-{n}-{currency}",
         amount=amount,
@@ -57,7 +58,7 @@ def open_account(
 def paid_account(center: Center, amount: object = "14000", currency: str = "RUB") -> Entry:
     """A payment of the whole amount due, returned as the payment entry."""
     account = open_account(center, amount, currency)
-    return services.record_payment(actor=None, account=account, amount=amount)
+    return services.record_payment(actor=SYSTEM, account=account, amount=amount)
 
 
 def snapshot() -> list[tuple[Any, ...]]:

@@ -4,7 +4,9 @@ from decimal import Decimal
 
 import pytest
 
+from kakehashi.core.actors import StaffActor
 from kakehashi.payments import services
+from tests.factories import SYSTEM
 from tests.payments.conftest import open_account, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_an_account_reads_with_exact_amounts(center, registrar, api_as):
     account = open_account(center, "3000", "JPY")
-    services.record_payment(actor=registrar, account=account, amount="1000")
+    services.record_payment(actor=StaffActor(registrar), account=account, amount="1000")
 
     response = api_as(registrar).get(f"/payments/accounts/{account.pk}")
 
@@ -29,7 +31,7 @@ def test_another_center_cannot_read_an_account(center, other_registrar, api_as):
 
 def test_no_api_method_edits_or_deletes_an_entry(center, office, api_as):
     account = open_account(center, "10", "USD")
-    payment = services.record_payment(actor=office, account=account, amount="10")
+    payment = services.record_payment(actor=StaffActor(office), account=account, amount="10")
     client = api_as(office)
     before = snapshot()
     for path in (
@@ -128,7 +130,7 @@ def test_staff_grant_a_discount_with_a_reason(center, registrar, api_as):
 
 def test_staff_refund_part_of_a_payment_then_the_rest(center, registrar, api_as):
     account = open_account(center, "14000", "RUB")
-    payment = services.record_payment(actor=registrar, account=account, amount="14000")
+    payment = services.record_payment(actor=StaffActor(registrar), account=account, amount="14000")
     path = f"/payments/entries/{payment.pk}/refunds"
     client = api_as(registrar)
 
@@ -154,8 +156,10 @@ def test_only_a_payment_can_be_refunded_through_the_api(center, registrar, api_a
 
 def test_staff_refund_by_the_cohorts_rule(center, registrar, api_as):
     account = open_account(center, "14000", "RUB", group="catalog.cohort:1")
-    services.set_refund_rule(actor=registrar, center=center, group=account.group, rule="full")
-    payment = services.record_payment(actor=registrar, account=account, amount="14000")
+    services.set_refund_rule(
+        actor=StaffActor(registrar), center=center, group=account.group, rule="full"
+    )
+    payment = services.record_payment(actor=StaffActor(registrar), account=account, amount="14000")
 
     response = api_as(registrar).post(f"/payments/entries/{payment.pk}/refunds/by-rule")
 
@@ -170,7 +174,7 @@ def test_a_closed_centers_ledger_refuses_writes_with_a_409(center, registrar, of
 
     account = open_account(center, "100", "RUB")
     for status in (CenterStatus.CLOSING, CenterStatus.CLOSED):
-        network_services.change_center_status(actor=None, center=center, to_status=status)
+        network_services.change_center_status(actor=SYSTEM, center=center, to_status=status)
 
     response = api_as(office).post(f"/payments/accounts/{account.pk}/payments", {"amount": "1"})
 

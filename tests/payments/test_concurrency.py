@@ -20,6 +20,7 @@ from kakehashi.core.errors import Conflict
 from kakehashi.payments import services
 from kakehashi.payments.models import Entry, Kind
 from kakehashi.payments.services import entries, figures
+from tests.factories import SYSTEM
 from tests.payments.conftest import open_account, paid_account
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -106,7 +107,7 @@ def test_racing_refunds_never_return_more_than_was_paid(center, slow_reads):
 
     outcome = race(
         THREADS,
-        lambda i: services.refund(actor=None, payment=payment, amount="3000", reason=f"r{i}"),
+        lambda i: services.refund(actor=SYSTEM, payment=payment, amount="3000", reason=f"r{i}"),
     )
 
     assert outcome.crashes == []
@@ -119,7 +120,7 @@ def test_racing_refunds_never_return_more_than_was_paid(center, slow_reads):
 def test_racing_full_refunds_return_the_payment_once(center, slow_reads):
     payment = paid_account(center, "5000", "JPY")
 
-    outcome = race(THREADS, lambda i: services.refund(actor=None, payment=payment, reason="x"))
+    outcome = race(THREADS, lambda i: services.refund(actor=SYSTEM, payment=payment, reason="x"))
 
     assert outcome.crashes == []
     assert len(outcome.results) == 1
@@ -132,13 +133,13 @@ def test_concurrent_payments_at_a_center_are_numbered_without_gaps_or_repeats(ce
 
     def pay(i: int) -> Entry:
         if i < len(elsewhere):
-            services.record_payment(actor=None, account=elsewhere[i], amount="50")
+            services.record_payment(actor=SYSTEM, account=elsewhere[i], amount="50")
         if i % 4 == 3:
             # Some requests fail after taking a number: their numbers must come back.
             with transaction.atomic():
-                services.record_payment(actor=None, account=accounts[i], amount="100")
+                services.record_payment(actor=SYSTEM, account=accounts[i], amount="100")
                 raise Conflict("the request failed after numbering")
-        return services.record_payment(actor=None, account=accounts[i], amount="100")
+        return services.record_payment(actor=SYSTEM, account=accounts[i], amount="100")
 
     outcome = race(THREADS, pay)
 
@@ -160,7 +161,7 @@ def test_without_locking_racing_refunds_overpay_or_crash(center, slow_reads, loc
 
     outcome = race(
         THREADS,
-        lambda i: services.refund(actor=None, payment=payment, amount="3000", reason=f"r{i}"),
+        lambda i: services.refund(actor=SYSTEM, payment=payment, amount="3000", reason=f"r{i}"),
     )
 
     if connection.vendor == "sqlite":

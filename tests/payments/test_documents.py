@@ -11,10 +11,12 @@ from django.utils import timezone, translation
 from kakehashi.admissions import notifications
 from kakehashi.admissions import services as admissions
 from kakehashi.admissions.models import Enrollment
+from kakehashi.core.actors import StaffActor
 from kakehashi.network import services as network_services
 from kakehashi.payments import documents, issuing, services
 from kakehashi.payments.models import Account, Entry, ImmutableDocument, IssuedDocument, Kind
 from tests import factories
+from tests.factories import SYSTEM
 from tests.payments.conftest import open_account, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +27,7 @@ def enroll(center, name: str, *, language: str, fee: str = "14000", currency: st
     cohort = factories.make_cohort(center, fee=Decimal(fee), currency=currency)
     with translation.override(language):
         return admissions.apply(
-            actor=None,
+            actor=SYSTEM,
             cohort=cohort,
             applicant=admissions.Applicant(email=f"{abs(hash(name))}@example.org", full_name=name),
         )
@@ -63,7 +65,7 @@ def test_an_invoice_states_the_center_the_payer_the_amount_and_how_to_pay(center
 
 def test_a_receipt_says_how_the_money_was_paid_and_what_is_left(rub_account, registrar):
     payment = services.record_payment(
-        actor=registrar, account=rub_account, amount="4000", method="cash"
+        actor=StaffActor(registrar), account=rub_account, amount="4000", method="cash"
     )
 
     text = text_of(payment)
@@ -77,10 +79,10 @@ def test_a_receipt_says_how_the_money_was_paid_and_what_is_left(rub_account, reg
 
 def test_a_refund_note_names_the_receipt_it_returns_money_from(rub_account, registrar):
     payment = services.record_payment(
-        actor=registrar, account=rub_account, amount="14000", method="bank_transfer"
+        actor=StaffActor(registrar), account=rub_account, amount="14000", method="bank_transfer"
     )
     refund = services.refund(
-        actor=registrar, payment=payment, amount="2000", reason="Missed the first week"
+        actor=StaffActor(registrar), payment=payment, amount="2000", reason="Missed the first week"
     )
 
     text = text_of(refund)
@@ -117,8 +119,8 @@ def test_a_japanese_payers_document_writes_yen_without_minor_units(center):
 
 
 def test_a_document_keeps_the_figures_of_the_day_it_was_issued(rub_account, registrar):
-    first = services.record_payment(actor=registrar, account=rub_account, amount="4000")
-    services.record_payment(actor=registrar, account=rub_account, amount="10000")
+    first = services.record_payment(actor=StaffActor(registrar), account=rub_account, amount="4000")
+    services.record_payment(actor=StaffActor(registrar), account=rub_account, amount="10000")
 
     # Rendered only now, after the second payment: it still says what was left after the first.
     text = text_of(first)
@@ -135,7 +137,7 @@ def test_a_document_is_stored_once_and_every_download_gets_the_same_file(center)
     invoice = invoice_of(account)
     first = issuing.document_pdf(invoice)
 
-    network_services.update_center(actor=None, center=center, name={"en": "Renamed center"})
+    network_services.update_center(actor=SYSTEM, center=center, name={"en": "Renamed center"})
     rendered_again = documents.render_document_pdf(
         issuing.document_facts(Entry.objects.get(pk=invoice.pk))
     )
@@ -174,7 +176,7 @@ def test_an_issued_document_cannot_be_changed_or_deleted(center):
 
 def test_discounts_and_cancellations_have_no_document(rub_account, registrar):
     discount = services.grant_discount(
-        actor=registrar, account=rub_account, amount="1000", reason="Grant"
+        actor=StaffActor(registrar), account=rub_account, amount="1000", reason="Grant"
     )
     assert not issuing.has_document(discount)
     with pytest.raises(LookupError):
@@ -219,7 +221,7 @@ def test_a_document_is_found_only_by_staff_who_see_its_centers_payments(
 
 def test_an_entry_without_a_document_is_not_found(rub_account, registrar):
     discount = services.grant_discount(
-        actor=registrar, account=rub_account, amount="1", reason="Grant"
+        actor=StaffActor(registrar), account=rub_account, amount="1", reason="Grant"
     )
     response = client_for(registrar).get(f"/office/payments/entries/{discount.pk}/document/")
     assert response.status_code == 404

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from kakehashi.core.actors import StaffActor
 from kakehashi.payments import services
 from kakehashi.payments.models import Entry, ImmutableEntry
 from tests.payments.conftest import paid_account, snapshot
@@ -80,8 +81,8 @@ def test_a_raw_delete_is_refused_by_postgresql_and_caught_by_the_audit_check_on_
 def test_services_only_ever_append(center, registrar):
     payment = paid_account(center, "100", "USD")
     before = snapshot()
-    services.refund(actor=registrar, payment=payment, amount="30", reason="Partial")
-    services.refund(actor=registrar, payment=payment, reason="The rest")
+    services.refund(actor=StaffActor(registrar), payment=payment, amount="30", reason="Partial")
+    services.refund(actor=StaffActor(registrar), payment=payment, reason="The rest")
     after = snapshot()
     assert after[: len(before)] == before
     assert len(after) == len(before) + 2

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from kakehashi.admissions import services as admissions
 from kakehashi.core import audit
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.errors import InvalidInput, NotFound, PermissionDenied
 from kakehashi.core.models import AuditEvent
 from kakehashi.network import services as network_services
@@ -16,6 +17,7 @@ from kakehashi.network.models import CenterStatus
 from kakehashi.payments import services
 from kakehashi.payments.models import Account, Entry, Kind, Method
 from tests import factories
+from tests.factories import SYSTEM, by_link
 from tests.payments.conftest import open_account, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -43,10 +45,10 @@ def test_confirming_an_offer_records_the_fee_once(center, registrar):
     cohort = factories.make_cohort(center, admission="review", fee=Decimal("500"), currency="USD")
     enrollment = factories.apply(cohort, "boris", motivation="To learn")
     assert not Account.objects.exists()  # an application owes nothing yet
-    admissions.accept(actor=registrar, enrollment=enrollment)
+    admissions.accept(actor=StaffActor(registrar), enrollment=enrollment)
     assert not Account.objects.exists()  # nor does an offer
 
-    admissions.confirm(actor=None, enrollment=enrollment, as_participant=True)
+    admissions.confirm(actor=by_link(enrollment), enrollment=enrollment)
 
     account = Account.objects.get(subject=f"admissions.enrollment:{enrollment.pk}")
     assert services.balance_of(account).due == Decimal("500.00")
@@ -70,7 +72,7 @@ def test_an_enrollment_that_rolls_back_leaves_no_amount_due(center):
 def test_recording_the_same_amount_due_twice_with_a_key_records_it_once(center):
     def due() -> Entry:
         return services.record_amount_due(
-            actor=None,
+            actor=SYSTEM,
             center=center,
             subject="giving.pledge:1",
             amount="25",
@@ -89,7 +91,10 @@ def test_recording_the_same_amount_due_twice_with_a_key_records_it_once(center):
 
 def test_staff_grant_a_scholarship_with_a_reason(rub_account, registrar):
     entry = services.grant_discount(
-        actor=registrar, account=rub_account, amount="4000", reason="Scholarship of the city"
+        actor=StaffActor(registrar),
+        account=rub_account,
+        amount="4000",
+        reason="Scholarship of the city",
     )
     assert (entry.kind, entry.reason, entry.number) == (
         Kind.DISCOUNT,
@@ -101,14 +106,19 @@ def test_staff_grant_a_scholarship_with_a_reason(rub_account, registrar):
 
 def test_a_discount_needs_a_reason(rub_account, registrar):
     with pytest.raises(InvalidInput) as caught:
-        services.grant_discount(actor=registrar, account=rub_account, amount="100", reason=" ")
+        services.grant_discount(
+            actor=StaffActor(registrar), account=rub_account, amount="100", reason=" "
+        )
     assert "reason" in caught.value.fields
 
 
 def test_a_discount_cannot_exceed_what_is_due(rub_account, registrar):
     with pytest.raises(InvalidInput) as caught:
         services.grant_discount(
-            actor=registrar, account=rub_account, amount="14000.01", reason="Too generous"
+            actor=StaffActor(registrar),
+            account=rub_account,
+            amount="14000.01",
+            reason="Too generous",
         )
     assert "amount" in caught.value.fields
     assert services.balance_of(rub_account).due == Decimal("14000")
@@ -116,7 +126,7 @@ def test_a_discount_cannot_exceed_what_is_due(rub_account, registrar):
 
 def test_staff_record_a_bank_transfer_against_the_reference(rub_account, finance):
     payment = services.record_payment(
-        actor=finance,
+        actor=StaffActor(finance),
         account=rub_account,
         amount="14000",
         method=Method.BANK_TRANSFER,
@@ -129,41 +139,49 @@ def test_staff_record_a_bank_transfer_against_the_reference(rub_account, finance
 
 
 def test_a_payment_larger_than_what_is_due_is_refused(rub_account, registrar):
-    services.record_payment(actor=registrar, account=rub_account, amount="10000", method="cash")
+    services.record_payment(
+        actor=StaffActor(registrar), account=rub_account, amount="10000", method="cash"
+    )
     with pytest.raises(InvalidInput) as caught:
-        services.record_payment(actor=registrar, account=rub_account, amount="4000.01")
+        services.record_payment(actor=StaffActor(registrar), account=rub_account, amount="4000.01")
     assert "amount" in caught.value.fields
     assert "4 000,00" in caught.value.message or "4,000.00" in caught.value.message
 
 
 def test_staff_cannot_record_a_card_payment_by_hand(rub_account, registrar):
     with pytest.raises(InvalidInput) as caught:
-        services.record_payment(actor=registrar, account=rub_account, amount="1", method="card")
+        services.record_payment(
+            actor=StaffActor(registrar), account=rub_account, amount="1", method="card"
+        )
     assert "method" in caught.value.fields
 
 
 def test_a_partial_refund_then_the_rest(center, registrar):
     account = open_account(center, "12.50", "USD")
-    payment = services.record_payment(actor=registrar, account=account, amount="12.50")
+    payment = services.record_payment(actor=StaffActor(registrar), account=account, amount="12.50")
 
-    first = services.refund(actor=registrar, payment=payment, amount="2.50", reason="Missed day")
-    rest = services.refund(actor=registrar, payment=payment, reason="Withdrew")
+    first = services.refund(
+        actor=StaffActor(registrar), payment=payment, amount="2.50", reason="Missed day"
+    )
+    rest = services.refund(actor=StaffActor(registrar), payment=payment, reason="Withdrew")
 
     assert (first.amount, rest.amount) == (Decimal("2.50"), Decimal("10.00"))
     assert first.refund_of == payment and rest.refund_of == payment
     balance = services.balance_of(account)
     assert (balance.net_paid, balance.due) == (Decimal(0), Decimal("12.50"))
     with pytest.raises(services.RefundTooLarge):
-        services.refund(actor=registrar, payment=payment, reason="Again")
+        services.refund(actor=StaffActor(registrar), payment=payment, reason="Again")
 
 
 def test_a_refund_larger_than_the_payment_is_refused(center, registrar):
     payment = services.record_payment(
-        actor=registrar, account=open_account(center, "3000", "JPY"), amount="3000"
+        actor=StaffActor(registrar), account=open_account(center, "3000", "JPY"), amount="3000"
     )
     before = snapshot()
     with pytest.raises(services.RefundTooLarge) as caught:
-        services.refund(actor=registrar, payment=payment, amount="3001", reason="Too much")
+        services.refund(
+            actor=StaffActor(registrar), payment=payment, amount="3001", reason="Too much"
+        )
     assert "amount" in caught.value.fields
     assert snapshot() == before
 
@@ -171,7 +189,7 @@ def test_a_refund_larger_than_the_payment_is_refused(center, registrar):
 def test_only_a_payment_can_be_refunded(rub_account, registrar):
     [charge] = rub_account.entries.all()
     with pytest.raises(NotFound):
-        services.refund(actor=registrar, payment=charge, reason="Not a payment")
+        services.refund(actor=StaffActor(registrar), payment=charge, reason="Not a payment")
 
 
 # --- exact money ---------------------------------------------------------------------------
@@ -213,15 +231,19 @@ def test_bad_amounts_are_refused_naming_the_field_and_change_nothing(
     center, registrar, currency, amount
 ):
     account = open_account(center, "100", currency)
-    payment = services.record_payment(actor=registrar, account=account, amount="100")
+    payment = services.record_payment(actor=StaffActor(registrar), account=account, amount="100")
     before, events = snapshot(), AuditEvent.objects.count()
 
     for attempt in (
-        lambda: services.record_payment(actor=registrar, account=account, amount=amount),
-        lambda: services.grant_discount(
-            actor=registrar, account=account, amount=amount, reason="x"
+        lambda: services.record_payment(
+            actor=StaffActor(registrar), account=account, amount=amount
         ),
-        lambda: services.refund(actor=registrar, payment=payment, amount=amount or "x", reason="x"),
+        lambda: services.grant_discount(
+            actor=StaffActor(registrar), account=account, amount=amount, reason="x"
+        ),
+        lambda: services.refund(
+            actor=StaffActor(registrar), payment=payment, amount=amount or "x", reason="x"
+        ),
         lambda: open_account(center, amount, currency, n="other"),
     ):
         with pytest.raises(InvalidInput) as caught:
@@ -263,11 +285,15 @@ def test_only_staff_who_take_payments_at_the_center_may_record_them(request, rub
 
 def test_a_closed_centers_ledger_is_read_only(center, registrar, office):
     account = open_account(center, "100", "RUB")
-    payment = services.record_payment(actor=registrar, account=account, amount="100")
-    network_services.change_center_status(actor=None, center=center, to_status=CenterStatus.CLOSING)
-    network_services.change_center_status(actor=None, center=center, to_status=CenterStatus.CLOSED)
+    payment = services.record_payment(actor=StaffActor(registrar), account=account, amount="100")
+    network_services.change_center_status(
+        actor=SYSTEM, center=center, to_status=CenterStatus.CLOSING
+    )
+    network_services.change_center_status(
+        actor=SYSTEM, center=center, to_status=CenterStatus.CLOSED
+    )
     with pytest.raises(network_services.CenterClosed):
-        services.refund(actor=office, payment=payment, reason="After closing")
+        services.refund(actor=StaffActor(office), payment=payment, reason="After closing")
 
 
 # --- numbering and the audit chain ---------------------------------------------------------
@@ -276,7 +302,7 @@ def test_a_closed_centers_ledger_is_read_only(center, registrar, office):
 def test_document_numbers_run_per_center_and_series_without_gaps(center, other_center):
     for n in range(3):
         account = open_account(center, "10", "RUB", n=n)
-        services.record_payment(actor=None, account=account, amount="10")
+        services.record_payment(actor=SYSTEM, account=account, amount="10")
     elsewhere = open_account(other_center, "10", "RUB", n="v")
 
     numbers = list(
@@ -290,17 +316,19 @@ def test_document_numbers_run_per_center_and_series_without_gaps(center, other_c
 def test_a_rolled_back_document_gives_its_number_back(center):
     account = open_account(center, "10", "RUB")
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.record_payment(actor=None, account=account, amount="5")
+        services.record_payment(actor=SYSTEM, account=account, amount="5")
         raise RuntimeError("mail server exploded")
-    payment = services.record_payment(actor=None, account=account, amount="10")
+    payment = services.record_payment(actor=SYSTEM, account=account, amount="10")
     assert payment.number == 1
 
 
 def test_every_entry_is_in_the_centers_audit_chain(center, registrar):
     account = open_account(center, "100", "RUB")
-    payment = services.record_payment(actor=registrar, account=account, amount="60")
-    services.grant_discount(actor=registrar, account=account, amount="40", reason="Early bird")
-    services.refund(actor=registrar, payment=payment, amount="10", reason="Change")
+    payment = services.record_payment(actor=StaffActor(registrar), account=account, amount="60")
+    services.grant_discount(
+        actor=StaffActor(registrar), account=account, amount="40", reason="Early bird"
+    )
+    services.refund(actor=StaffActor(registrar), payment=payment, amount="10", reason="Change")
 
     events = AuditEvent.objects.filter(chain__key=audit.chain_key_for_center(center.pk))
     actions = list(events.filter(object_type="payments.entry").values_list("action", flat=True))
@@ -324,11 +352,11 @@ def test_a_rule_refunds_in_full_before_the_start(center, registrar):
     start = timezone.localdate() + datetime.timedelta(days=3)
     account = open_account(center, "9000", "JPY", starts_on=start, group="catalog.cohort:1")
     services.set_refund_rule(
-        actor=registrar, center=center, group="catalog.cohort:1", rule="pro_rata"
+        actor=StaffActor(registrar), center=center, group="catalog.cohort:1", rule="pro_rata"
     )
-    payment = services.record_payment(actor=registrar, account=account, amount="9000")
+    payment = services.record_payment(actor=StaffActor(registrar), account=account, amount="9000")
 
-    refund = services.refund_by_rule(actor=registrar, payment=payment)
+    refund = services.refund_by_rule(actor=StaffActor(registrar), payment=payment)
 
     assert refund.amount == Decimal("9000")
 
@@ -339,18 +367,18 @@ def test_a_pro_rata_rule_refunds_the_unattended_share_rounded_down(center, regis
     start = timezone.localdate() - datetime.timedelta(days=3)
     account = open_account(center, "10000", "JPY", starts_on=start, group="catalog.cohort:2")
     services.set_refund_rule(
-        actor=registrar, center=center, group="catalog.cohort:2", rule="pro_rata"
+        actor=StaffActor(registrar), center=center, group="catalog.cohort:2", rule="pro_rata"
     )
-    payment = services.record_payment(actor=registrar, account=account, amount="10000")
+    payment = services.record_payment(actor=StaffActor(registrar), account=account, amount="10000")
     refund_rules.register_progress_source(
         "test.subject", lambda subject: refund_rules.Progress(start, sessions=3, unattended=2)
     )
     try:
-        refund = services.refund_by_rule(actor=registrar, payment=payment)
+        refund = services.refund_by_rule(actor=StaffActor(registrar), payment=payment)
         # 10000 × 2/3 = 6666.67, and yen have no fractions: down to 6666, never up.
         assert refund.amount == Decimal("6666")
         with pytest.raises(services.RefundTooLarge):
-            services.refund_by_rule(actor=registrar, payment=payment)
+            services.refund_by_rule(actor=StaffActor(registrar), payment=payment)
     finally:
         refund_rules.unregister_progress_source("test.subject")
 
@@ -359,14 +387,16 @@ def test_without_attendance_a_pro_rata_rule_asks_for_an_amount(center, registrar
     start = timezone.localdate() - datetime.timedelta(days=3)
     account = open_account(center, "100", "RUB", starts_on=start, group="catalog.cohort:3")
     services.set_refund_rule(
-        actor=registrar, center=center, group="catalog.cohort:3", rule="pro_rata"
+        actor=StaffActor(registrar), center=center, group="catalog.cohort:3", rule="pro_rata"
     )
-    payment = services.record_payment(actor=registrar, account=account, amount="100")
+    payment = services.record_payment(actor=StaffActor(registrar), account=account, amount="100")
     with pytest.raises(services.Conflict):
-        services.refund_by_rule(actor=registrar, payment=payment)
+        services.refund_by_rule(actor=StaffActor(registrar), payment=payment)
 
 
 def test_an_unknown_refund_rule_is_refused(center, registrar):
     with pytest.raises(InvalidInput) as caught:
-        services.set_refund_rule(actor=registrar, center=center, group="g", rule="generous")
+        services.set_refund_rule(
+            actor=StaffActor(registrar), center=center, group="g", rule="generous"
+        )
     assert "rule" in caught.value.fields

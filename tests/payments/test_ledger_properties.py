@@ -7,10 +7,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.errors import DomainError
 from kakehashi.core.money import quantum
 from kakehashi.payments import services
 from kakehashi.payments.models import SIGN, Entry, Kind
+from tests.factories import SYSTEM
 from tests.payments.conftest import open_account, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +59,7 @@ def test_any_sequence_keeps_the_ledger_consistent(center, registrar, currency, s
         try:
             if operation == "due":
                 services.record_amount_due(
-                    actor=None,
+                    actor=SYSTEM,
                     center=center,
                     subject=account.subject,
                     amount=amount,
@@ -66,13 +68,15 @@ def test_any_sequence_keeps_the_ledger_consistent(center, registrar, currency, s
                     payer=services.Payer(name="P", email="p@example.org"),
                 )
             elif operation == "discount":
-                services.grant_discount(actor=registrar, account=account, amount=amount, reason="r")
+                services.grant_discount(
+                    actor=StaffActor(registrar), account=account, amount=amount, reason="r"
+                )
             elif operation == "pay":
-                services.record_payment(actor=registrar, account=account, amount=amount)
+                services.record_payment(actor=StaffActor(registrar), account=account, amount=amount)
             elif payments:
                 payment = payments[pick % len(payments)]
                 services.refund(
-                    actor=registrar,
+                    actor=StaffActor(registrar),
                     payment=payment,
                     amount=amount if operation == "refund" else None,
                     reason="r",

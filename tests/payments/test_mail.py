@@ -17,10 +17,12 @@ from huey.consumer import Consumer
 from huey.contrib.djhuey import HUEY
 
 from kakehashi.admissions import services as admissions
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.models import OutgoingEmail
 from kakehashi.payments import issuing, services
 from kakehashi.payments.models import Account, DocumentCounter, Entry, Kind
 from tests import factories
+from tests.factories import SYSTEM
 from tests.payments.conftest import (
     WEBHOOK_SECRET,
     attachments_of,
@@ -37,7 +39,7 @@ def enroll_anna(center, language: str = "ru") -> Account:  # type: ignore[no-unt
     cohort = factories.make_cohort(center, fee=Decimal("14000"), currency="RUB")
     with translation.override(language):
         enrollment = admissions.apply(
-            actor=None,
+            actor=SYSTEM,
             cohort=cohort,
             applicant=admissions.Applicant(email="anna@example.org", full_name="Анна Иванова"),
         )
@@ -81,7 +83,9 @@ def test_a_payment_at_the_desk_mails_a_receipt_naming_how_it_was_paid(
     account = open_account(center, "14000", "RUB")
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.record_payment(actor=registrar, account=account, amount="4000", method="cash")
+        services.record_payment(
+            actor=StaffActor(registrar), account=account, amount="4000", method="cash"
+        )
 
     mail = only_mail_to(smtp, "Receipt MOSCOW-REC-000001")
     assert mail["To"] == "payer1@example.org"
@@ -114,10 +118,12 @@ def test_a_refund_mails_a_refund_note(
     center, registrar, smtp, jobs_inline, django_capture_on_commit_callbacks
 ):
     account = open_account(center, "14000", "RUB")
-    payment = services.record_payment(actor=registrar, account=account, amount="14000")
+    payment = services.record_payment(actor=StaffActor(registrar), account=account, amount="14000")
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.refund(actor=registrar, payment=payment, amount="3000", reason="Left early")
+        services.refund(
+            actor=StaffActor(registrar), payment=payment, amount="3000", reason="Left early"
+        )
 
     mail = only_mail_to(smtp, "Refund note MOSCOW-REF-000001")
     text = the_pdf(mail, "MOSCOW-REF-000001")
@@ -135,7 +141,7 @@ def test_a_rolled_back_payment_mails_nothing_and_gives_its_number_back(
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        services.record_payment(actor=registrar, account=account, amount="14000")
+        services.record_payment(actor=StaffActor(registrar), account=account, amount="14000")
         assert OutgoingEmail.objects.filter(subject__startswith="Receipt").exists()
         raise RuntimeError("the request failed after recording the payment")
 
@@ -150,7 +156,7 @@ def test_the_mail_leaves_only_after_the_entry_commits(
     account = open_account(center, "14000", "RUB")
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.record_payment(actor=registrar, account=account, amount="100")
+        services.record_payment(actor=StaffActor(registrar), account=account, amount="100")
         # Queued with the entry, not sent while the transaction is open.
         assert OutgoingEmail.objects.get(subject__startswith="Receipt").status == "queued"
         assert smtp.messages == []
@@ -164,7 +170,9 @@ def test_the_mailed_pdf_is_the_document_staff_and_payer_download(
 ):
     account = open_account(center, "14000", "RUB")
     with django_capture_on_commit_callbacks(execute=True):
-        payment = services.record_payment(actor=registrar, account=account, amount="100")
+        payment = services.record_payment(
+            actor=StaffActor(registrar), account=account, amount="100"
+        )
 
     [(_name, _type, mailed)] = attachments_of(smtp.messages[0])
     client = Client()
@@ -176,8 +184,10 @@ def test_the_mailed_pdf_is_the_document_staff_and_payer_download(
 def test_only_entries_with_a_document_are_mailed(center, registrar):
     account = open_account(center, "14000", "RUB", key="once")
     open_account(center, "14000", "RUB", key="once")  # the same amount due again: no new mail
-    services.grant_discount(actor=registrar, account=account, amount="1000", reason="Grant")
-    services.cancel_amount_due(actor=None, subject=account.subject, reason="Left")
+    services.grant_discount(
+        actor=StaffActor(registrar), account=account, amount="1000", reason="Grant"
+    )
+    services.cancel_amount_due(actor=SYSTEM, subject=account.subject, reason="Left")
 
     mails = OutgoingEmail.objects.all()
     assert [m.subject.split(":")[0] for m in mails] == ["Invoice MOSCOW-INV-000001"]
@@ -209,7 +219,7 @@ def consumer() -> Iterator[Consumer]:
 @pytest.mark.django_db(transaction=True)
 def test_the_job_queue_sends_the_receipt_after_commit(center, smtp, consumer):
     account = open_account(center, "14000", "RUB")
-    services.record_payment(actor=None, account=account, amount="14000")
+    services.record_payment(actor=SYSTEM, account=account, amount="14000")
 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(smtp.messages) < 2:

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
+from kakehashi.core.actors import StaffActor
 from kakehashi.payments import services
 from kakehashi.payments.models import Entry, Kind
 from tests import factories
@@ -41,8 +42,10 @@ def page(cohort) -> str:
 
 
 def test_the_cohort_page_shows_who_paid_and_who_owes(cohort, accounts, registrar):
-    services.record_payment(actor=registrar, account=accounts[0], amount="14000")
-    services.grant_discount(actor=registrar, account=accounts[1], amount="4000", reason="Grant")
+    services.record_payment(actor=StaffActor(registrar), account=accounts[0], amount="14000")
+    services.grant_discount(
+        actor=StaffActor(registrar), account=accounts[1], amount="4000", reason="Grant"
+    )
 
     response = client_for(registrar).get(page(cohort))
 
@@ -87,7 +90,7 @@ def test_a_discount_and_a_refund_through_the_page(cohort, accounts, finance):
         f"/office/payments/accounts/{account.pk}/discount/",
         {f"discount{account.pk}-amount": "2000", f"discount{account.pk}-reason": "Alumnus"},
     )
-    payment = services.record_payment(actor=finance, account=account, amount="12000")
+    payment = services.record_payment(actor=StaffActor(finance), account=account, amount="12000")
 
     response = client.post(
         f"/office/payments/entries/{payment.pk}/refund/",
@@ -100,7 +103,9 @@ def test_a_discount_and_a_refund_through_the_page(cohort, accounts, finance):
 
 
 def test_a_refund_beyond_the_payment_is_refused_on_the_page(cohort, accounts, registrar):
-    payment = services.record_payment(actor=registrar, account=accounts[0], amount="100")
+    payment = services.record_payment(
+        actor=StaffActor(registrar), account=accounts[0], amount="100"
+    )
     before = snapshot()
     response = client_for(registrar).post(
         f"/office/payments/entries/{payment.pk}/refund/",
@@ -126,7 +131,9 @@ def test_a_viewer_sees_the_page_but_may_not_post(cohort, accounts, viewer):
 
 
 def test_another_centers_registrar_finds_nothing(cohort, accounts, other_registrar, registrar):
-    payment = services.record_payment(actor=registrar, account=accounts[0], amount="100")
+    payment = services.record_payment(
+        actor=StaffActor(registrar), account=accounts[0], amount="100"
+    )
     client = client_for(other_registrar)
     before = snapshot()
     assert client.get(page(cohort)).status_code == 404
@@ -166,8 +173,10 @@ def test_the_ledger_is_for_finance_and_managers_not_registrars(
 
 
 def test_the_ledger_exports_as_csv_and_xlsx_with_exact_amounts(center, accounts, finance):
-    payment = services.record_payment(actor=finance, account=accounts[1], amount="14000")
-    services.refund(actor=finance, payment=payment, amount="0.50", reason="Change")
+    payment = services.record_payment(
+        actor=StaffActor(finance), account=accounts[1], amount="14000"
+    )
+    services.refund(actor=StaffActor(finance), payment=payment, amount="0.50", reason="Change")
     client = client_for(finance)
 
     response = client.get(f"/office/centers/{center.pk}/ledger.csv")
@@ -192,7 +201,7 @@ def test_the_ledger_exports_as_csv_and_xlsx_with_exact_amounts(center, accounts,
 
 def test_every_page_answers_posts_without_editing_any_entry(cohort, accounts, office):
     """Whatever is posted to any payments address, existing entries stay as they were."""
-    payment = services.record_payment(actor=office, account=accounts[0], amount="100")
+    payment = services.record_payment(actor=StaffActor(office), account=accounts[0], amount="100")
     before = snapshot()
     client = client_for(office)
     hostile = {"amount": "1", "kind": "refund", "id": payment.pk, "reason": "edit"}
@@ -229,9 +238,14 @@ def test_the_refund_rule_is_set_on_the_page(cohort, accounts, registrar):
 
 def test_refund_by_rule_from_the_page(cohort, accounts, registrar):
     services.set_refund_rule(
-        actor=registrar, center=cohort.center, group=f"catalog.cohort:{cohort.pk}", rule="full"
+        actor=StaffActor(registrar),
+        center=cohort.center,
+        group=f"catalog.cohort:{cohort.pk}",
+        rule="full",
     )
-    payment = services.record_payment(actor=registrar, account=accounts[0], amount="14000")
+    payment = services.record_payment(
+        actor=StaffActor(registrar), account=accounts[0], amount="14000"
+    )
     response = client_for(registrar).post(f"/office/payments/entries/{payment.pk}/refund-by-rule/")
     assert response.status_code == 302
     assert payment.refunds.get().amount == Decimal("14000")

@@ -7,6 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from kakehashi.admissions import notifications
+from kakehashi.core.actors import StaffActor
 from kakehashi.payments import payers, services
 from kakehashi.payments.models import Account
 from tests import factories
@@ -34,7 +35,9 @@ def test_payments_reads_the_same_signed_link_as_admissions():
 
 def test_the_signed_link_shows_what_is_due_and_how_to_pay(enrollment, registrar):
     account = account_of(enrollment)
-    services.record_payment(actor=registrar, account=account, amount="2.50", method="cash")
+    services.record_payment(
+        actor=StaffActor(registrar), account=account, amount="2.50", method="cash"
+    )
 
     response = Client().get(token_url(enrollment))
 

@@ -9,6 +9,7 @@ import pytest
 import stripe as stripe_library
 from django.test import Client
 
+from kakehashi.core.actors import StaffActor
 from kakehashi.payments import providers, services, webhooks
 from kakehashi.payments.models import CardCheckout, Kind, Method, WebhookEvent
 from tests.payments.conftest import WEBHOOK_SECRET, open_account, snapshot
@@ -265,7 +266,9 @@ def card_payment(account, stripe, amount_minor=1400000):  # type: ignore[no-unty
 def test_a_card_refund_goes_back_through_stripe_with_an_idempotency_key(account, stripe, registrar):
     payment = card_payment(account, stripe)
 
-    refund = services.refund(actor=registrar, payment=payment, amount="2500.50", reason="Missed")
+    refund = services.refund(
+        actor=StaffActor(registrar), payment=payment, amount="2500.50", reason="Missed"
+    )
 
     [request] = [r for r in stripe.requests if r.path == "/v1/refunds"]
     assert request.params == {
@@ -295,11 +298,11 @@ def test_a_refund_retried_after_our_transaction_failed_refunds_once(
 
     monkeypatch.setattr(services, "write_entry", fail_after_the_provider)
     with pytest.raises(RuntimeError):
-        services.refund(actor=registrar, payment=payment, amount="1000", reason="x")
+        services.refund(actor=StaffActor(registrar), payment=payment, amount="1000", reason="x")
     monkeypatch.setattr(services, "write_entry", real)
     assert not payment.refunds.exists()
 
-    services.refund(actor=registrar, payment=payment, amount="1000", reason="x")
+    services.refund(actor=StaffActor(registrar), payment=payment, amount="1000", reason="x")
 
     keys = [r.idempotency_key for r in stripe.requests if r.path == "/v1/refunds"]
     assert len(keys) == 2 and keys[0] == keys[1]
@@ -312,5 +315,5 @@ def test_a_refund_stripe_refuses_records_nothing(account, stripe, registrar):
     stripe.charges["pi_1"] = 100  # Stripe thinks less was charged
     before = snapshot()
     with pytest.raises(providers.ProviderError):
-        services.refund(actor=registrar, payment=payment, amount="14000", reason="x")
+        services.refund(actor=StaffActor(registrar), payment=payment, amount="14000", reason="x")
     assert snapshot() == before

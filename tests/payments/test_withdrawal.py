@@ -11,10 +11,12 @@ from django.utils import timezone
 
 from kakehashi.admissions import services as admissions
 from kakehashi.admissions.models import Enrollment, Status
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.models import AuditEvent
 from kakehashi.payments import services
 from kakehashi.payments.models import Account, Entry, Kind
 from tests import factories
+from tests.factories import SYSTEM, by_link
 from tests.payments.conftest import snapshot
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +32,7 @@ def account_of(enrollment: Enrollment) -> Account:
 
 
 def withdraw(enrollment: Enrollment) -> Enrollment:
-    return admissions.withdraw(actor=None, enrollment=enrollment, as_participant=True)
+    return admissions.withdraw(actor=by_link(enrollment), enrollment=enrollment)
 
 
 def test_withdrawing_before_the_start_cancels_what_is_still_owed(cohort):
@@ -53,7 +55,7 @@ def test_withdrawing_before_the_start_cancels_what_is_still_owed(cohort):
 def test_a_partly_paid_withdrawal_cancels_only_the_rest_and_refunds_nothing(cohort, registrar):
     enrollment = factories.apply(cohort, "anna")
     account = account_of(enrollment)
-    services.record_payment(actor=registrar, account=account, amount="4000")
+    services.record_payment(actor=StaffActor(registrar), account=account, amount="4000")
 
     withdraw(enrollment)
 
@@ -70,13 +72,15 @@ def test_a_partly_paid_withdrawal_cancels_only_the_rest_and_refunds_nothing(coho
 def test_refunding_after_a_withdrawal_leaves_nothing_owed(cohort, registrar):
     enrollment = factories.apply(cohort, "anna")
     account = account_of(enrollment)
-    payment = services.record_payment(actor=registrar, account=account, amount="4000")
+    payment = services.record_payment(actor=StaffActor(registrar), account=account, amount="4000")
     withdraw(enrollment)
 
     # The money already paid is the staff's to refund, by the rule or by hand; paying it
     # back does not make the payer owe it again.
-    refund = services.refund(actor=registrar, payment=payment, amount="3000", reason="Withdrew")
-    services.refund(actor=registrar, payment=payment, reason="And the rest")
+    refund = services.refund(
+        actor=StaffActor(registrar), payment=payment, amount="3000", reason="Withdrew"
+    )
+    services.refund(actor=StaffActor(registrar), payment=payment, reason="And the rest")
 
     assert refund.amount == Decimal("3000.00")
     balance = services.balance_of(account)
@@ -96,7 +100,7 @@ def test_refunding_after_a_withdrawal_leaves_nothing_owed(cohort, registrar):
 def test_a_fully_paid_withdrawal_records_nothing_new(cohort, registrar):
     enrollment = factories.apply(cohort, "anna")
     account = account_of(enrollment)
-    services.record_payment(actor=registrar, account=account, amount="14000")
+    services.record_payment(actor=StaffActor(registrar), account=account, amount="14000")
     before = snapshot()
 
     withdraw(enrollment)
@@ -138,8 +142,8 @@ def test_leaving_the_waiting_list_or_an_offer_touches_no_ledger(center, registra
     )
     offered = factories.apply(cohort, "offered", motivation="To learn")
     waiting = factories.apply(cohort, "waiting", motivation="To learn")
-    admissions.accept(actor=registrar, enrollment=offered)
-    admissions.waitlist(actor=registrar, enrollment=waiting)
+    admissions.accept(actor=StaffActor(registrar), enrollment=offered)
+    admissions.waitlist(actor=StaffActor(registrar), enrollment=waiting)
 
     withdraw(waiting)
     withdraw(offered)
@@ -152,9 +156,9 @@ def test_an_offer_that_lapses_never_owed_anything(center, registrar):
         center, capacity=1, admission="review", fee=Decimal("500"), currency="USD"
     )
     enrollment = factories.apply(cohort, "late", motivation="To learn")
-    admissions.accept(actor=registrar, enrollment=enrollment)
+    admissions.accept(actor=StaffActor(registrar), enrollment=enrollment)
 
-    admissions.expire_offers(now=timezone.now() + datetime.timedelta(days=30))
+    admissions.expire_offers(actor=SYSTEM, now=timezone.now() + datetime.timedelta(days=30))
 
     enrollment.refresh_from_db()
     assert enrollment.status == Status.EXPIRED
@@ -164,7 +168,7 @@ def test_an_offer_that_lapses_never_owed_anything(center, registrar):
 def test_the_cancellation_is_audited_beside_the_withdrawal(cohort, registrar):
     enrollment = factories.apply(cohort, "anna")
 
-    admissions.withdraw(actor=registrar, enrollment=enrollment, reason="Changed jobs")
+    admissions.withdraw(actor=StaffActor(registrar), enrollment=enrollment, reason="Changed jobs")
 
     actions = list(
         AuditEvent.objects.filter(
@@ -195,7 +199,7 @@ def test_a_withdrawal_that_rolls_back_cancels_nothing(cohort):
 
 
 def test_cancelling_where_nothing_is_owed_records_nothing(center):
-    assert services.cancel_amount_due(actor=None, subject="nothing:1") is None
+    assert services.cancel_amount_due(actor=SYSTEM, subject="nothing:1") is None
 
 
 def test_the_pages_and_the_api_show_what_is_no_longer_owed(cohort, registrar, api_as):

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from kakehashi.admissions import services
 from kakehashi.admissions.models import Enrollment
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.admin import acting_user
 from kakehashi.core.roles import Perm
 from kakehashi.network.admin import CenterScopedAdmin, center_time
@@ -82,7 +83,7 @@ class EnrollmentAdmin(CenterScopedAdmin):
         service: Callable[..., Enrollment],
         done: Callable[[int], str],
     ) -> None:
-        actor = acting_user(request)
+        actor = StaffActor(acting_user(request))
         self.apply_service(
             request,
             queryset,

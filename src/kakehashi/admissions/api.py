@@ -12,6 +12,7 @@ from ninja import Status as HttpStatus
 from kakehashi.admissions import services
 from kakehashi.admissions.models import Enrollment, Status
 from kakehashi.catalog.models import Cohort
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.errors import InvalidInput
 from kakehashi.core.models import User
 from kakehashi.core.roles import Perm
@@ -93,7 +94,7 @@ def enroll(request: HttpRequest, cohort_id: int, payload: EnrollmentIn) -> HttpS
     access.require(user, Perm.ENROLL_OTHERS, network=cohort.center.network_id, center=cohort.center)
     try:
         enrollment = services.apply(
-            actor=user,
+            actor=StaffActor(user),
             cohort=cohort,
             applicant=services.Applicant(**payload.participant.dict()),
             motivation=payload.motivation,
@@ -128,10 +129,7 @@ def list_enrollments(
         .select_related("participant")
         .order_by("created_at", "pk")
     )
-    waiting = sorted(
-        (e for e in enrollments if e.status == Status.WAITLISTED),
-        key=lambda e: (e.waitlisted_at, e.pk),
-    )
+    waiting = services.in_waiting_order(e for e in enrollments if e.status == Status.WAITLISTED)
     positions = {e.pk: index for index, e in enumerate(waiting, start=1)}
     for enrollment in enrollments:
         enrollment.waitlist_position = positions.get(enrollment.pk)  # type: ignore[attr-defined]
@@ -153,13 +151,15 @@ def _action(
         ) -> Enrollment:
             enrollment = _visible_enrollment(request, enrollment_id)
             reason = payload.reason if payload else ""
-            return _out(service(actor=_user(request), enrollment=enrollment, reason=reason))
+            return _out(
+                service(actor=StaffActor(_user(request)), enrollment=enrollment, reason=reason)
+            )
 
     else:
 
         def handler(request: HttpRequest, enrollment_id: int) -> Enrollment:  # type: ignore[misc]
             enrollment = _visible_enrollment(request, enrollment_id)
-            return _out(service(actor=_user(request), enrollment=enrollment))
+            return _out(service(actor=StaffActor(_user(request)), enrollment=enrollment))
 
     handler.__name__ = f"{name}_enrollment"
     handler.__doc__ = doc

@@ -13,20 +13,14 @@ Two kinds of signed link:
   anyone can type anyone's address into the form.
 """
 
-from collections.abc import Callable
-
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from kakehashi.admissions import services
 from kakehashi.admissions.models import Enrollment, Participant
-from kakehashi.admissions.services import Applicant
-from kakehashi.catalog.models import Cohort
-from kakehashi.core.models import User
 from kakehashi.core.outbox import queue_email
 
 # Salts keep a token of one kind from being accepted as the other.
@@ -76,29 +70,11 @@ def enrollment_id_from(token: str) -> int | None:
 # --- applying --------------------------------------------------------------------------------
 
 
-def apply_and_notify(
-    *,
-    actor: User | None,
-    cohort: Cohort,
-    applicant: Applicant,
-    motivation: str,
-    absolute_url: Callable[[str], str],
-) -> Enrollment:
-    """Apply (``services.apply``) and queue the applicant's mail, in one transaction.
+def queue_application_mail(enrollment: Enrollment) -> None:
+    """Tell the applicant what became of their application; inside its transaction.
 
-    The mail is written in the active language (the one the form was filled in) and links
-    to the participant's own page; ``absolute_url`` turns a path into a full address.
-    """
-    with transaction.atomic():
-        enrollment = services.apply(
-            actor=actor, cohort=cohort, applicant=applicant, motivation=motivation
-        )
-        queue_application_mail(enrollment, absolute_url=absolute_url)
-    return enrollment
-
-
-def queue_application_mail(enrollment: Enrollment, *, absolute_url: Callable[[str], str]) -> None:
-    """Tell the applicant what became of their application; inside its transaction."""
+    Written in the active language (the one the form or the API request came in), with
+    links at ``KAKEHASHI_BASE_URL``, however the application came in."""
     participant = enrollment.participant
     cohort = enrollment.cohort
     context = {
@@ -108,10 +84,8 @@ def queue_application_mail(enrollment: Enrollment, *, absolute_url: Callable[[st
         "program": cohort.program,
         "center": cohort.center,
         "waitlist_position": services.waitlist_position(enrollment),
-        "page_url": absolute_url(
-            reverse("portal:participant", args=[participant_token(participant)])
-        ),
-        "program_url": absolute_url(
+        "page_url": absolute(reverse("portal:participant", args=[participant_token(participant)])),
+        "program_url": absolute(
             reverse("portal:program", args=[cohort.program.network.slug, cohort.program.slug])
         ),
     }

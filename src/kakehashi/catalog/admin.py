@@ -17,6 +17,7 @@ from modeltranslation.admin import TranslationAdmin
 from kakehashi.catalog import services
 from kakehashi.catalog.models import Cohort, CohortQuerySet, Format, Program, Session
 from kakehashi.catalog.services import PROGRAM_PLAIN_FIELDS
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.admin import (
     ReadOnlyInline,
     ServiceForm,
@@ -114,7 +115,7 @@ class ProgramAdmin(ServiceModelAdmin, TranslationAdmin):
         self, request: HttpRequest, obj: Program, data: Mapping[str, Any], changed: Sequence[str]
     ) -> Program:
         return services.update_program(
-            actor=acting_user(request),
+            actor=StaffActor(acting_user(request)),
             program=obj,
             name=changed_texts(data, changed, "name"),
             description=changed_texts(data, changed, "description"),
@@ -131,7 +132,7 @@ class ProgramAdmin(ServiceModelAdmin, TranslationAdmin):
 
     def create_through_service(self, request: HttpRequest, data: Mapping[str, Any]) -> Program:
         return services.create_program(
-            actor=acting_user(request),
+            actor=StaffActor(acting_user(request)),
             network=data["network"],
             slug=data["slug"],
             name=texts_from(data, "name"),
@@ -263,7 +264,7 @@ class CohortAdmin(CenterScopedAdmin):
     def create_through_service(self, request: HttpRequest, data: Mapping[str, Any]) -> Cohort:
         opens, closes = data.get("applications_open_at"), data.get("applications_close_at")
         return services.create_cohort(
-            actor=acting_user(request),
+            actor=StaffActor(acting_user(request)),
             program=data["program"],
             center=data["center"],
             code=data.get("code") or "",
@@ -289,7 +290,7 @@ class CohortAdmin(CenterScopedAdmin):
         for name in ("applications_open_at", "applications_close_at"):
             if changes.get(name) is not None:
                 changes[name] = wall_clock(changes[name])
-        return services.update_cohort(actor=acting_user(request), cohort=obj, **changes)
+        return services.update_cohort(actor=StaffActor(acting_user(request)), cohort=obj, **changes)
 
 
 # --- sessions --------------------------------------------------------------------------------
@@ -371,7 +372,7 @@ class SessionAdmin(CenterScopedAdmin):
 
     def create_through_service(self, request: HttpRequest, data: Mapping[str, Any]) -> Session:
         return services.schedule_session(
-            actor=acting_user(request),
+            actor=StaffActor(acting_user(request)),
             cohort=data["cohort"],
             starts_at=wall_clock(data["starts_at"]),
             ends_at=wall_clock(data["ends_at"]),

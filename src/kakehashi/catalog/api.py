@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from kakehashi.catalog import services
 from kakehashi.catalog.models import Cohort, Program, Session
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.errors import InvalidInput
 from kakehashi.core.models import User
 from kakehashi.core.money import minor_units
@@ -256,7 +257,7 @@ def get_program(request: HttpRequest, program_id: int) -> Program:
 def create_program(request: HttpRequest, payload: ProgramIn) -> Status[Program]:
     network = get_object_or_404(Network, slug=payload.network)
     program = services.create_program(
-        actor=_user(request),
+        actor=StaffActor(_user(request)),
         network=network,
         slug=payload.slug,
         name=payload.name.dict(),
@@ -307,7 +308,7 @@ def create_cohort(request: HttpRequest, payload: CohortIn) -> Status[Cohort]:
             fields={"program": _("Unknown program.")},
         )
     cohort = services.create_cohort(
-        actor=_user(request),
+        actor=StaffActor(_user(request)),
         program=program,
         center=center,
         **payload.dict(exclude={"program", "center"}),
@@ -318,7 +319,9 @@ def create_cohort(request: HttpRequest, payload: CohortIn) -> Status[Cohort]:
 @router.patch("/cohorts/{cohort_id}", response={200: CohortOut, **ERRORS})
 def update_cohort(request: HttpRequest, cohort_id: int, payload: CohortPatch) -> Cohort:
     cohort = get_object_or_404(visible_cohorts(request), pk=cohort_id)
-    services.update_cohort(actor=_user(request), cohort=cohort, **payload.dict(exclude_unset=True))
+    services.update_cohort(
+        actor=StaffActor(_user(request)), cohort=cohort, **payload.dict(exclude_unset=True)
+    )
     return _reload(cohort_id)
 
 
@@ -351,7 +354,7 @@ def schedule_session(request: HttpRequest, cohort_id: int, payload: SessionIn) -
                 fields={"instructor": _("Choose someone who works at this center.")},
             )
     session = services.schedule_session(
-        actor=_user(request),
+        actor=StaffActor(_user(request)),
         cohort=cohort,
         starts_at=payload.starts_at,
         ends_at=payload.ends_at,
@@ -378,7 +381,7 @@ def update_program(request: HttpRequest, program_id: int, payload: ProgramPatch)
     """Edit a program, or retire it with ``{"is_active": false}`` (network office)."""
     program = get_object_or_404(visible_programs(request), pk=program_id)
     return services.update_program(
-        actor=_user(request),
+        actor=StaffActor(_user(request)),
         program=program,
         name=payload.name.dict(exclude_unset=True) if payload.name else None,
         description=payload.description.dict(exclude_unset=True) if payload.description else None,

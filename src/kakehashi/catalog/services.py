@@ -24,6 +24,7 @@ from kakehashi.catalog.models import (
 )
 from kakehashi.catalog.signals import capacity_increased
 from kakehashi.core import audit
+from kakehashi.core.actors import Actor
 from kakehashi.core.cleaning import (
     choice_list,
     clean_int,
@@ -58,7 +59,7 @@ def _choice(field: str, value: str, choices: type[Any]) -> str:
 @transaction.atomic
 def create_program(
     *,
-    actor: User | None,
+    actor: Actor,
     network: Network,
     slug: str,
     name: Mapping[str, str],
@@ -68,8 +69,7 @@ def create_program(
     hours: int = 0,
 ) -> Program:
     """Add a program to the network's catalog (the network office's job)."""
-    if actor is not None:
-        access.require(actor, Perm.MANAGE_PROGRAMS, network=network)
+    access.authorize(actor, Perm.MANAGE_PROGRAMS, network=network)
     program = Program(
         network=network,
         slug=clean_slug("slug", slug),
@@ -174,7 +174,7 @@ def _check_dates(cohort: Cohort) -> None:
 @transaction.atomic
 def create_cohort(
     *,
-    actor: User | None,
+    actor: Actor,
     program: Program,
     center: Center,
     starts_on: datetime.date,
@@ -191,8 +191,7 @@ def create_cohort(
     offer_hours: int | None = None,
 ) -> Cohort:
     """Schedule a run of ``program`` at ``center``."""
-    if actor is not None:
-        access.require(actor, Perm.MANAGE_COHORTS, network=center.network_id, center=center)
+    access.authorize(actor, Perm.MANAGE_COHORTS, network=center.network_id, center=center)
     center = lock_row(Center.objects.all(), pk=center.pk)
     ensure_writable(center)
     program = Program.objects.get(pk=program.pk)  # as it is now, not as the caller read it
@@ -275,7 +274,7 @@ UPDATABLE_COHORT_FIELDS = frozenset(
 
 
 @transaction.atomic
-def update_cohort(*, actor: User | None, cohort: Cohort, **changes: Any) -> Cohort:
+def update_cohort(*, actor: Actor, cohort: Cohort, **changes: Any) -> Cohort:
     """Change a cohort. Capacity never drops below the seats already held; raising it
     offers the new seats to the waiting list in the same transaction."""
     unknown = sorted(set(changes) - UPDATABLE_COHORT_FIELDS)
@@ -286,10 +285,9 @@ def update_cohort(*, actor: User | None, cohort: Cohort, **changes: Any) -> Coho
             fields={name: _("Cannot be changed.") for name in unknown},
         )
     cohort = lock_row(Cohort.objects.select_related("center", "program"), pk=cohort.pk)
-    if actor is not None:
-        access.require(
-            actor, Perm.MANAGE_COHORTS, network=cohort.center.network_id, center=cohort.center
-        )
+    access.authorize(
+        actor, Perm.MANAGE_COHORTS, network=cohort.center.network_id, center=cohort.center
+    )
     ensure_writable(cohort.center)
     # Fee and currency are checked together: 1.5 is a fee in RUB but not in JPY.
     if "fee" in changes or "currency" in changes:
@@ -349,7 +347,7 @@ def update_cohort(*, actor: User | None, cohort: Cohort, **changes: Any) -> Coho
 @transaction.atomic
 def schedule_session(
     *,
-    actor: User | None,
+    actor: Actor,
     cohort: Cohort,
     starts_at: datetime.datetime,
     ends_at: datetime.datetime,
@@ -362,8 +360,7 @@ def schedule_session(
     """Add a session to a cohort. Naive times are the center's local time."""
     cohort = lock_row(Cohort.objects.select_related("center"), pk=cohort.pk)
     center = cohort.center
-    if actor is not None:
-        access.require(actor, Perm.MANAGE_COHORTS, network=center.network_id, center=center)
+    access.authorize(actor, Perm.MANAGE_COHORTS, network=center.network_id, center=center)
     ensure_writable(center)
     start = _aware(starts_at, center)
     end = _aware(ends_at, center)
@@ -428,7 +425,7 @@ PROGRAM_PLAIN_FIELDS = ("topic", "audience", "hours", "is_active")
 @transaction.atomic
 def update_program(
     *,
-    actor: User | None,
+    actor: Actor,
     program: Program,
     name: Mapping[str, str] | None = None,
     description: Mapping[str, str] | None = None,
@@ -441,8 +438,7 @@ def update_program(
 
     Only what is given changes; the slug stays, since links and cohort codes use it."""
     program = lock_row(Program.objects.all(), pk=program.pk)
-    if actor is not None:
-        access.require(actor, Perm.MANAGE_PROGRAMS, network=program.network_id)
+    access.authorize(actor, Perm.MANAGE_PROGRAMS, network=program.network_id)
     before: dict[str, object] = {}
     after: dict[str, object] = {}
     for field, values, required in (("name", name, True), ("description", description, False)):

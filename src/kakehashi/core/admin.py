@@ -173,8 +173,8 @@ def staff_user(request: HttpRequest) -> User | None:
 def acting_user(request: HttpRequest) -> User:
     """The staff member a service acts for.
 
-    Never None: services read ``actor=None`` as the system itself and skip their permission
-    checks, so an admin request must always name its person.
+    Never None: an admin request always names its person, whom the services are told
+    about as ``StaffActor(acting_user(request))`` and check by their roles.
     """
     user = staff_user(request)
     if user is None:

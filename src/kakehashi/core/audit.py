@@ -15,8 +15,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 from django.utils import timezone
 
+from kakehashi.core.actors import Actor, acting_user, audit_label
 from kakehashi.core.locking import lock_row
-from kakehashi.core.models import AuditChain, AuditEvent, User
+from kakehashi.core.models import AuditChain, AuditEvent
 
 GENESIS = "0" * 64
 
@@ -65,21 +66,26 @@ def record(
     *,
     chain_key: str,
     action: str,
-    actor: User | None,
+    actor: Actor,
     target: models.Model,
     data: dict[str, object] | None = None,
 ) -> AuditEvent:
-    """Append an event to ``chain_key``'s chain. Must run inside the change's transaction."""
+    """Append an event to ``chain_key``'s chain. Must run inside the change's transaction.
+
+    The event keeps the account behind the action (if any) and a label that names who
+    acted: a staff user's username, ``participant:42 (link)``, ``system:jobs.expire_offers``.
+    """
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record() must run inside the transaction of the change")
+    user = acting_user(actor)
     chain, _created = AuditChain.objects.get_or_create(key=chain_key)
     chain = lock_row(AuditChain.objects.all(), pk=chain.pk)
     event = AuditEvent(
         chain=chain,
         seq=chain.length + 1,
         action=action,
-        actor=actor if actor is not None and actor.pk else None,
-        actor_label=(actor.get_username() if actor is not None and actor.pk else "system"),
+        actor=user if user is not None and user.pk else None,
+        actor_label=audit_label(actor),
         object_type=target._meta.label_lower,
         object_id=str(target.pk),
         data=_plain(data or {}),

@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema
 from ninja import Status as HttpStatus
 
 from kakehashi.catalog.models import Cohort
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.errors import NotFound
 from kakehashi.core.models import User
 from kakehashi.core.roles import Perm
@@ -137,7 +138,7 @@ def revoke_certificate(request: HttpRequest, number: str, payload: RevokeIn) -> 
     """Revoke a certificate; the reason is required and published with the revocation."""
     certificate = _visible_certificate(request, number)
     revoked = services.revoke_certificate(
-        actor=_user(request), certificate=certificate, reason=payload.reason
+        actor=StaffActor(_user(request)), certificate=certificate, reason=payload.reason
     )
     revoked.enrollment = certificate.enrollment
     revoked.key = certificate.key
@@ -149,7 +150,7 @@ def start_run(request: HttpRequest, cohort_id: int) -> HttpStatus[CertificateRun
     """Complete the cohort's eligible participants and issue their certificates in the
     background; follow the run at /certificate-runs/{id}. 409 while another run works."""
     cohort = _visible_cohort(request, cohort_id)
-    run = runs.start_certificate_run(actor=_user(request), cohort=cohort)
+    run = runs.start_certificate_run(actor=StaffActor(_user(request)), cohort=cohort)
     run.refresh_from_db()
     return HttpStatus(202, run)
 

@@ -19,11 +19,12 @@ from django.utils.translation import gettext as _
 from joserfc.jwk import OKPKey
 
 from kakehashi.core import audit
+from kakehashi.core.actors import Actor
 from kakehashi.core.errors import Conflict, PermissionDenied
 from kakehashi.core.locking import lock_row
-from kakehashi.core.models import User
 from kakehashi.credentials.models import SigningKey
 from kakehashi.credentials.verification import ALGORITHM
+from kakehashi.network import access
 from kakehashi.network.models import Network
 
 
@@ -68,7 +69,7 @@ def generate_private_key() -> OKPKey:
     return OKPKey.generate_key("Ed25519", private=True)
 
 
-def _create(network: Network, *, issuer: str, actor: User | None, action: str) -> SigningKey:
+def _create(network: Network, *, issuer: str, actor: Actor, action: str) -> SigningKey:
     """Make a new active key for ``network``; the network row must be locked."""
     private = generate_private_key()
     kid = private.thumbprint()
@@ -100,7 +101,7 @@ def _active(network_id: int) -> SigningKey | None:
     )
 
 
-def active_key(network: Network, *, actor: User | None = None) -> SigningKey:
+def active_key(network: Network, *, actor: Actor) -> SigningKey:
     """The key ``network`` signs with now; its first certificate creates it.
 
     Must run inside the issuing transaction. Two workers issuing a network's first
@@ -145,11 +146,11 @@ def private_key(key: SigningKey) -> OKPKey:
 
 
 @transaction.atomic
-def rotate_key(*, actor: User | None, network: Network) -> SigningKey:
+def rotate_key(*, actor: Actor, network: Network) -> SigningKey:
     """Retire ``network``'s active key and make a new one. The retired key stays
     published, so every certificate it signed keeps verifying; new ones use the new key.
-    Only an administrator (or the operator's command, with no actor) may rotate."""
-    if actor is not None and not actor.is_superuser:
+    Only an administrator (or the operator's command) may rotate."""
+    if not access.is_administrator(actor):
         raise PermissionDenied(_("Only an administrator can rotate a network's signing key."))
     locked = lock_row(Network.objects.all(), pk=network.pk)
     current = _active(locked.pk)

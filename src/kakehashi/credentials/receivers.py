@@ -6,7 +6,7 @@ from django.dispatch import receiver
 
 from kakehashi.admissions.models import Enrollment
 from kakehashi.admissions.signals import enrollment_completed
-from kakehashi.core.models import User
+from kakehashi.core.actors import Actor
 from kakehashi.credentials import services
 
 
@@ -14,7 +14,7 @@ from kakehashi.credentials import services
 def issue_certificate_on_completion(
     sender: type[Enrollment],
     enrollment: Enrollment,
-    actor: User | None,
+    actor: Actor,
     recorded: bool = False,
     **kwargs: Any,
 ) -> None:

@@ -22,10 +22,9 @@ from django.utils.translation import gettext as _
 from kakehashi.admissions.models import Enrollment
 from kakehashi.catalog.models import Cohort
 from kakehashi.core import audit
-from kakehashi.core.actors import Actor, SystemActor, acting_user
+from kakehashi.core.actors import Actor, StaffActor, SystemActor, acting_user
 from kakehashi.core.errors import Conflict, DomainError, PermissionDenied
 from kakehashi.core.locking import lock_row
-from kakehashi.core.models import User
 from kakehashi.core.roles import Perm
 from kakehashi.credentials import keys, rendering, services
 from kakehashi.credentials.models import (
@@ -79,14 +78,13 @@ def active_run(cohort: Cohort) -> CertificateRun | None:
 
 
 @transaction.atomic
-def start_certificate_run(*, actor: User | None, cohort: Cohort) -> CertificateRun:
+def start_certificate_run(*, actor: Actor, cohort: Cohort) -> CertificateRun:
     """Ask for the cohort's eligible participants to be completed and their certificates
     issued, in the background. One run per cohort at a time: while one waits or runs,
     another is refused with RunInProgress (which carries the run, to show its progress)."""
     locked = lock_row(Cohort.objects.select_related("center__network", "program"), pk=cohort.pk)
     center = locked.center
-    if actor is not None:
-        access.require(actor, Perm.CERTIFY, network=center.network_id, center=center)
+    access.authorize(actor, Perm.CERTIFY, network=center.network_id, center=center)
     ensure_writable(center)
     running = active_run(locked)
     if running is not None:
@@ -103,7 +101,7 @@ def start_certificate_run(*, actor: User | None, cohort: Cohort) -> CertificateR
     try:
         with transaction.atomic():
             run = CertificateRun.objects.create(
-                cohort=locked, requested_by=actor if actor and actor.pk else None, total=total
+                cohort=locked, requested_by=acting_user(actor), total=total
             )
     except IntegrityError:  # the one-active-run index: cannot happen while the lock works
         raise Conflict(_("Certificates for this cohort are already being issued.")) from None
@@ -147,7 +145,7 @@ def claim_certificate_run(*, actor: Actor, run: CertificateRun, now: datetime.da
     audit.record(
         chain_key=audit.chain_key_for_center(run.cohort.center_id),
         action=action,
-        actor=acting_user(actor),
+        actor=actor,
         target=run,
         data={"cohort": run.cohort_id, "worker": actor.purpose},
     )
@@ -196,7 +194,7 @@ def _render(progress: _Progress, certificate_id: int, name: str) -> None:
         progress.succeed()
 
 
-def _complete(progress: _Progress, enrollment: Enrollment, actor: User | None) -> None:
+def _complete(progress: _Progress, enrollment: Enrollment, actor: Actor) -> None:
     name = enrollment.participant.full_name
     here = services.rendering_here.set(True)
     try:
@@ -218,6 +216,14 @@ def _complete(progress: _Progress, enrollment: Enrollment, actor: User | None) -
     _render(progress, certificate_id, name)
 
 
+def _requester(run: CertificateRun) -> Actor:
+    """Who the run acts as: the staff member who started it (a run started by a command or
+    the demo has nobody, and acts as the system)."""
+    if run.requested_by is not None:
+        return StaffActor(run.requested_by)
+    return SystemActor("credentials.certificate_run")
+
+
 def generate_certificates(run: CertificateRun) -> CertificateRun:
     """Work through ``run``: complete each eligible participant (one transaction each) and
     store each certificate's PDF, counting as it goes. Does nothing for a run another
@@ -228,7 +234,7 @@ def generate_certificates(run: CertificateRun) -> CertificateRun:
         return run
     run = CertificateRun.objects.select_related("cohort__center", "requested_by").get(pk=run.pk)
     cohort = run.cohort
-    actor = run.requested_by
+    actor = _requester(run)
     # Counted afresh on every (re)start: whoever was completed before a crash is no longer
     # completable, and failures are tried again.
     progress = _Progress(run=run, done=run.done, failed=0, failures=[])
@@ -265,7 +271,7 @@ def _finish(progress: _Progress, state: RunState, *, error: str = "") -> None:
         audit.record(
             chain_key=audit.chain_key_for_center(run.cohort.center_id),
             action=f"credentials.run.{state}",
-            actor=run.requested_by,
+            actor=_requester(run),
             target=run,
             data={
                 "cohort": run.cohort_id,

@@ -23,10 +23,10 @@ from django.utils.translation import gettext_lazy
 
 from kakehashi.admissions.models import Enrollment, Participant, Status
 from kakehashi.core import audit
+from kakehashi.core.actors import Actor, acting_user
 from kakehashi.core.cleaning import clean_text
 from kakehashi.core.errors import InvalidTransition, NotFound
 from kakehashi.core.locking import lock_row
-from kakehashi.core.models import User
 from kakehashi.core.roles import Perm
 from kakehashi.credentials import keys, openbadges, verification
 from kakehashi.credentials.models import Certificate, SigningKey
@@ -101,7 +101,7 @@ def _existing(enrollment_id: int) -> Certificate | None:
     return Certificate.objects.filter(enrollment_id=enrollment_id).first()
 
 
-def _issue(enrollment: Enrollment, actor: User | None, *, render: bool = True) -> Certificate:
+def _issue(enrollment: Enrollment, actor: Actor, *, render: bool = True) -> Certificate:
     """Issue ``enrollment``'s certificate, or return the one it already has. Runs inside
     the caller's transaction."""
     existing = _existing(enrollment.pk)
@@ -174,7 +174,7 @@ def _render_later(certificate_id: int) -> None:
 
 
 def issue_on_completion(
-    *, actor: User | None, enrollment: Enrollment, render: bool = True
+    *, actor: Actor, enrollment: Enrollment, render: bool = True
 ) -> Certificate:
     """Issue the certificate of an enrollment just completed, in the completing transaction.
 
@@ -186,13 +186,12 @@ def issue_on_completion(
 
 
 @transaction.atomic
-def issue_certificate(*, actor: User | None, enrollment: Enrollment) -> Certificate:
+def issue_certificate(*, actor: Actor, enrollment: Enrollment) -> Certificate:
     """The certificate of a completed enrollment: issued now if it has none yet, else the
     one it has. Safe to call any number of times, from any number of workers at once."""
     cohort = enrollment.cohort
     center = cohort.center
-    if actor is not None:
-        access.require(actor, Perm.CERTIFY, network=center.network_id, center=center)
+    access.authorize(actor, Perm.CERTIFY, network=center.network_id, center=center)
     existing = _existing(enrollment.pk)
     if existing is not None:
         return existing
@@ -204,14 +203,13 @@ def issue_certificate(*, actor: User | None, enrollment: Enrollment) -> Certific
 
 
 @transaction.atomic
-def revoke_certificate(*, actor: User | None, certificate: Certificate, reason: str) -> Certificate:
+def revoke_certificate(*, actor: Actor, certificate: Certificate, reason: str) -> Certificate:
     """Revoke a certificate, for a reason that is kept and published with the revocation.
 
     The certificate stays on record (and its credential keeps its good signature); the
     revocation list and the verify page say from when and why it no longer counts."""
     locked = lock_row(Certificate.objects.select_related("center", "network"), pk=certificate.pk)
-    if actor is not None:
-        access.require(actor, Perm.CERTIFY, network=locked.network_id, center=locked.center)
+    access.authorize(actor, Perm.CERTIFY, network=locked.network_id, center=locked.center)
     ensure_writable(locked.center)
     reason = clean_text("reason", reason, max_length=2000, required=True)
     if locked.revoked_at is not None:
@@ -225,7 +223,7 @@ def revoke_certificate(*, actor: User | None, certificate: Certificate, reason: 
         )
     locked.revoked_at = timezone.now()
     locked.revocation_reason = reason
-    locked.revoked_by = actor if actor is not None and actor.pk else None
+    locked.revoked_by = acting_user(actor)
     locked.save(update_fields=["revoked_at", "revocation_reason", "revoked_by"])
     audit.record(
         chain_key=audit.chain_key_for_center(locked.center_id),

@@ -23,7 +23,7 @@ from kakehashi.admissions import services as admissions
 from kakehashi.admissions.models import Enrollment, Status
 from kakehashi.catalog import services as catalog
 from kakehashi.catalog.models import Admission, Cohort, Format, Program
-from kakehashi.core.actors import SystemActor
+from kakehashi.core.actors import StaffActor, SystemActor
 from kakehashi.core.errors import Conflict
 from kakehashi.core.models import User
 from kakehashi.core.roles import Role
@@ -52,6 +52,9 @@ from kakehashi.network.models import Center, CenterStatus, Network, Room
 
 SEED = 1994
 PEOPLE_PER_CENTER = 45
+
+# The demo's applicants apply through the public form, as anyone would.
+DEMO_APPLICANTS = SystemActor("demo.applicants")
 
 
 @dataclass(frozen=True)
@@ -224,7 +227,7 @@ class DemoLoader:
     def load(self) -> LoadReport:
         self._create_users()
         network = network_services.create_network(
-            actor=self.users["admin"],
+            actor=StaffActor(self.users["admin"]),
             slug=NETWORK_SLUG,
             name=NETWORK_NAME,
             description=NETWORK_DESCRIPTION,
@@ -237,7 +240,7 @@ class DemoLoader:
         for facts in CENTERS:
             self.rooms[facts.slug] = {
                 name: network_services.add_room(
-                    actor=self.manager(facts.slug),
+                    actor=StaffActor(self.manager(facts.slug)),
                     center=self.centers[facts.slug],
                     name=name,
                     capacity=seats,
@@ -246,7 +249,7 @@ class DemoLoader:
             }
         for program in PROGRAMS:
             self.programs[program.slug] = catalog.create_program(
-                actor=self.users["office"],
+                actor=StaffActor(self.users["office"]),
                 network=network,
                 slug=program.slug,
                 name=program.name,
@@ -285,7 +288,7 @@ class DemoLoader:
             actor = self.users["admin" if account.role == Role.OFFICE else "office"]
             for center in account.centers or (None,):
                 network_services.grant_role(
-                    actor=actor,
+                    actor=StaffActor(actor),
                     user=self.users[account.username],
                     network=network,
                     role=account.role,
@@ -295,7 +298,7 @@ class DemoLoader:
     def _open_center(self, network: Network, facts: CenterFacts) -> None:
         office = self.users["office"]
         center = network_services.create_center(
-            actor=office,
+            actor=StaffActor(office),
             network=network,
             slug=facts.slug,
             name=facts.name,
@@ -305,7 +308,7 @@ class DemoLoader:
             opened_on=facts.opened_on,
         )
         center = network_services.change_center_status(
-            actor=office,
+            actor=StaffActor(office),
             center=center,
             to_status=CenterStatus.OPERATING,
             effective_on=facts.opened_on,
@@ -346,7 +349,7 @@ class DemoLoader:
         starts_on = sessions[0].local_date(where.tzinfo)
         ends_on = sessions[-1].local_date(where.tzinfo)
         cohort = catalog.create_cohort(
-            actor=registrar,
+            actor=StaffActor(registrar),
             program=self.programs[program],
             center=where,
             starts_on=starts_on,
@@ -365,7 +368,7 @@ class DemoLoader:
         instructor = self.users[INSTRUCTOR_OF_REGION[self.center_facts[center].region]]
         for session in sessions:
             catalog.schedule_session(
-                actor=registrar,
+                actor=StaffActor(registrar),
                 cohort=cohort,
                 starts_at=session.starts_at,
                 ends_at=session.ends_at,
@@ -391,7 +394,7 @@ class DemoLoader:
         for index, person in enumerate(people):
             left = index == leaver
             admissions.record_past_participant(
-                actor=registrar,
+                actor=StaffActor(registrar),
                 cohort=cohort,
                 applicant=person.applicant,
                 outcome=Status.WITHDRAWN if left else Status.COMPLETED,
@@ -418,19 +421,21 @@ class DemoLoader:
         if running:
             # The window has closed; the registrar enrolled the group.
             for person in people:
-                admissions.apply(actor=registrar, cohort=cohort, applicant=person.applicant)
+                admissions.apply(
+                    actor=StaffActor(registrar), cohort=cohort, applicant=person.applicant
+                )
             teaching.take_attendance(self.teaching_rng, registrar, cohort)
             return
         if plan.admission == Admission.FIRST_COME:
             for person in people:
-                admissions.apply(actor=None, cohort=cohort, applicant=person.applicant)
+                admissions.apply(actor=DEMO_APPLICANTS, cohort=cohort, applicant=person.applicant)
             if cohort.fee:
                 teaching.settle_fees(self.teaching_rng, registrar, cohort)
             return
         topic = self.program_facts[plan.program].topic
         applications = [
             admissions.apply(
-                actor=None,
+                actor=DEMO_APPLICANTS,
                 cohort=cohort,
                 applicant=person.applicant,
                 motivation=self.generator.motivation(topic),
@@ -445,14 +450,18 @@ class DemoLoader:
         for _ in range(plan.pending):
             next(decided)
         for _ in range(plan.rejected):
-            admissions.reject(actor=registrar, enrollment=next(decided), reason=REJECTION_REASON)
+            admissions.reject(
+                actor=StaffActor(registrar), enrollment=next(decided), reason=REJECTION_REASON
+            )
 
     @staticmethod
     def _accept(registrar: User, enrollment: Enrollment, *, confirmed: bool) -> None:
-        offer = admissions.accept(actor=registrar, enrollment=enrollment)
+        offer = admissions.accept(actor=StaffActor(registrar), enrollment=enrollment)
         if confirmed:
             # The applicant confirms through the link in their offer.
-            admissions.confirm(actor=None, enrollment=offer, as_participant=True)
+            admissions.confirm(
+                actor=admissions.participant_actor(offer.participant), enrollment=offer
+            )
 
 
 @transaction.atomic

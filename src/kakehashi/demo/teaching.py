@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from kakehashi.admissions.models import Enrollment, Status
 from kakehashi.catalog.models import Cohort, Program
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.models import User
 from kakehashi.credentials import services as credentials
 from kakehashi.credentials.models import Certificate
@@ -41,7 +42,7 @@ REVOCATION_REASON = (
 
 def set_completion_rules(office: User, programs: dict[str, Program]) -> None:
     for slug, rule in COMPLETION_RULES.items():
-        delivery.set_completion_rule(actor=office, program=programs[slug], **rule)  # type: ignore[arg-type]
+        delivery.set_completion_rule(actor=StaffActor(office), program=programs[slug], **rule)  # type: ignore[arg-type]
 
 
 def _mark_for(rng: random.Random, position: int) -> str:
@@ -65,7 +66,7 @@ def take_attendance(rng: random.Random, registrar: User, cohort: Cohort) -> None
             enrollment.pk: _mark_for(rng, position)
             for position, enrollment in enumerate(enrollments)
         }
-        delivery.mark_attendance(actor=registrar, session=session, marks=marks)
+        delivery.mark_attendance(actor=StaffActor(registrar), session=session, marks=marks)
 
 
 def revoke_one(registrar: User, cohort: Cohort) -> None:
@@ -73,7 +74,7 @@ def revoke_one(registrar: User, cohort: Cohort) -> None:
     certificate = Certificate.objects.filter(enrollment__cohort=cohort).order_by("pk").first()
     if certificate is not None:
         credentials.revoke_certificate(
-            actor=registrar, certificate=certificate, reason=REVOCATION_REASON
+            actor=StaffActor(registrar), certificate=certificate, reason=REVOCATION_REASON
         )
 
 
@@ -84,14 +85,14 @@ def settle_fees(rng: random.Random, registrar: User, cohort: Cohort) -> None:
     for position, account in enumerate(accounts):
         if position == 0:
             payments.grant_discount(
-                actor=registrar,
+                actor=StaffActor(registrar),
                 account=account,
                 amount=(cohort.fee / 2).quantize(Decimal(1)),
                 reason="Scholarship of the regional administration",
             )
         elif rng.random() < 0.6:
             payments.record_payment(
-                actor=registrar,
+                actor=StaffActor(registrar),
                 account=account,
                 amount=cohort.fee,
                 method="bank_transfer",

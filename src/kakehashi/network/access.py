@@ -2,11 +2,16 @@
 
 Superusers may do everything. Otherwise a user holds roles through memberships, each at one
 center or network-wide, and ``kakehashi.core.roles.GRANTS`` says what each role allows.
+
+Services are told who acts (:mod:`kakehashi.core.actors`) and ask :func:`authorize`: staff
+by their roles, the system for what it was started to do. Participants and supporters hold
+no roles: a service that lets them act checks that the record is their own.
 """
 
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from kakehashi.core.actors import Actor, StaffActor, SystemActor
 from kakehashi.core.errors import PermissionDenied
 from kakehashi.core.models import User
 from kakehashi.core.roles import GRANTS, Perm, Role
@@ -45,6 +50,41 @@ def require(
 ) -> None:
     """Raise PermissionDenied unless ``user`` holds ``perm`` (at ``center``, if given)."""
     if not has_perm(user, perm, network=network, center=center):
+        where = center.name if center is not None else _("this network")
+        raise PermissionDenied(
+            _("You are not allowed to %(action)s at %(where)s.")
+            % {"action": Perm(perm).label, "where": where}
+        )
+
+
+def actor_may(
+    actor: Actor, perm: Perm, *, network: Network | int, center: Center | None = None
+) -> bool:
+    """May ``actor`` act with ``perm`` (at ``center``, if given)?
+
+    The system acts only where a job, a command or the demo was started to act, so it holds
+    every permission; a participant or a supporter holds none (their own records are checked
+    by the service that lets them act).
+    """
+    if isinstance(actor, SystemActor):
+        return True
+    if isinstance(actor, StaffActor):
+        return has_perm(actor.user, perm, network=network, center=center)
+    return False
+
+
+def is_administrator(actor: Actor) -> bool:
+    """The operator's own work: the system (a command, the demo) or a superuser."""
+    return isinstance(actor, SystemActor) or (
+        isinstance(actor, StaffActor) and actor.user.is_active and actor.user.is_superuser
+    )
+
+
+def authorize(
+    actor: Actor, perm: Perm, *, network: Network | int, center: Center | None = None
+) -> None:
+    """Raise PermissionDenied unless ``actor`` may act with ``perm`` (see :func:`actor_may`)."""
+    if not actor_may(actor, perm, network=network, center=center):
         where = center.name if center is not None else _("this network")
         raise PermissionDenied(
             _("You are not allowed to %(action)s at %(where)s.")

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.admin import (
     ReadOnlyInline,
     ServiceForm,
@@ -294,7 +295,7 @@ class CenterAdmin(CenterScopedAdmin, TranslationAdmin):
 
     def create_through_service(self, request: HttpRequest, data: Mapping[str, Any]) -> Center:
         return services.create_center(
-            actor=acting_user(request),
+            actor=StaffActor(acting_user(request)),
             network=data["network"],
             slug=data["slug"],
             name=texts_from(data, "name"),
@@ -315,7 +316,7 @@ class CenterAdmin(CenterScopedAdmin, TranslationAdmin):
         }
         if details or any(value is not None for value in texts.values()):
             obj = services.update_center(
-                actor=acting_user(request),
+                actor=StaffActor(acting_user(request)),
                 center=obj,
                 timezone_name=data["timezone"] if "timezone" in details else None,
                 opened_on=data.get("opened_on") if "opened_on" in details else None,
@@ -324,7 +325,7 @@ class CenterAdmin(CenterScopedAdmin, TranslationAdmin):
         if not data.get("new_status"):
             return obj
         return services.change_center_status(
-            actor=acting_user(request),
+            actor=StaffActor(acting_user(request)),
             center=obj,
             to_status=data["new_status"],
             effective_on=data.get("effective_on"),
@@ -356,7 +357,7 @@ class RoomAdmin(CenterScopedAdmin):
 
     def create_through_service(self, request: HttpRequest, data: Mapping[str, Any]) -> Room:
         return services.add_room(
-            actor=acting_user(request),
+            actor=StaffActor(acting_user(request)),
             center=data["center"],
             name=data["name"],
             capacity=data.get("capacity"),
@@ -422,7 +423,7 @@ class MembershipAdmin(ServiceModelAdmin):
 
     def create_through_service(self, request: HttpRequest, data: Mapping[str, Any]) -> Membership:
         return services.grant_role(
-            actor=acting_user(request),
+            actor=StaffActor(acting_user(request)),
             user=data["user"],
             network=data["network"],
             center=data.get("center"),
@@ -430,8 +431,8 @@ class MembershipAdmin(ServiceModelAdmin):
         )
 
     def delete_model(self, request: HttpRequest, obj: Membership) -> None:
-        services.revoke_role(actor=acting_user(request), membership=obj)
+        services.revoke_role(actor=StaffActor(acting_user(request)), membership=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
         for membership in queryset:
-            services.revoke_role(actor=acting_user(request), membership=membership)
+            services.revoke_role(actor=StaffActor(acting_user(request)), membership=membership)

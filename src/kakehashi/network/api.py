@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.schemas import ERRORS, InputSchema, Texts
 from kakehashi.core.translated import texts_of
 from kakehashi.network import access, services
@@ -76,7 +77,7 @@ def create_center(request: HttpRequest, payload: CenterIn) -> Status[Center]:
     """Plan a new center (network office)."""
     network = get_object_or_404(Network, slug=payload.network)
     center = services.create_center(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=StaffActor(request.user),  # type: ignore[arg-type]
         network=network,
         slug=payload.slug,
         name=payload.name.dict(),
@@ -94,7 +95,7 @@ def change_status(request: HttpRequest, center_id: int, payload: StatusIn) -> Ce
     """Move a center along its lifecycle: planned → operating ↔ suspended → closing → closed."""
     center = get_object_or_404(visible_centers(request), pk=center_id)
     return services.change_center_status(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=StaffActor(request.user),  # type: ignore[arg-type]
         center=center,
         to_status=payload.status,
         effective_on=payload.effective_on,
@@ -121,7 +122,7 @@ def update_center(request: HttpRequest, center_id: int, payload: CenterPatch) ->
     """Correct a center's names, address, time zone or opening date (center manager)."""
     center = get_object_or_404(visible_centers(request), pk=center_id)
     return services.update_center(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=StaffActor(request.user),  # type: ignore[arg-type]
         center=center,
         name=_given(payload.name),
         city=_given(payload.city),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kakehashi.core import audit
+from kakehashi.core.actors import Actor, acting_user
 from kakehashi.core.cleaning import choice_list, clean_int, clean_slug, clean_text
 from kakehashi.core.errors import Conflict, InvalidInput, InvalidTransition, PermissionDenied
 from kakehashi.core.locking import lock_row
@@ -56,14 +57,14 @@ def _check_timezone(value: str) -> str:
 @transaction.atomic
 def create_network(
     *,
-    actor: User | None,
+    actor: Actor,
     slug: str,
     name: Mapping[str, str],
     description: Mapping[str, str] | None = None,
     founded_on: datetime.date | None = None,
 ) -> Network:
     """Create a network. Only a superuser (or a command run by the operator) may."""
-    if actor is not None and not actor.is_superuser:
+    if not access.is_administrator(actor):
         raise PermissionDenied(_("Only an administrator can create a network."))
     network = Network(slug=clean_slug("slug", slug), founded_on=founded_on)
     apply_texts(network, "name", check_texts("name", name, max_length=200))
@@ -87,7 +88,7 @@ def create_network(
 @transaction.atomic
 def create_center(
     *,
-    actor: User | None,
+    actor: Actor,
     network: Network,
     slug: str,
     name: Mapping[str, str],
@@ -104,8 +105,7 @@ def create_center(
     day when that is earlier, so that a center recorded years after it opened can be
     moved to ``operating`` on its real opening date.
     """
-    if actor is not None:
-        access.require(actor, Perm.MANAGE_NETWORK, network=network)
+    access.authorize(actor, Perm.MANAGE_NETWORK, network=network)
     center = Center(
         network=network,
         slug=clean_slug("slug", slug),
@@ -142,7 +142,7 @@ def create_center(
         from_status="",
         to_status=CenterStatus.PLANNED,
         effective_on=center.status_since,
-        recorded_by=actor,
+        recorded_by=acting_user(actor),
     )
     audit.record(
         chain_key=audit.chain_key_for_center(center.pk),
@@ -157,7 +157,7 @@ def create_center(
 @transaction.atomic
 def change_center_status(
     *,
-    actor: User | None,
+    actor: Actor,
     center: Center,
     to_status: str,
     effective_on: datetime.date | None = None,
@@ -167,8 +167,7 @@ def change_center_status(
 
     planned → operating → (suspended ↔ operating) → closing → closed. Closed is final.
     """
-    if actor is not None:
-        access.require(actor, Perm.MANAGE_NETWORK, network=center.network_id)
+    access.authorize(actor, Perm.MANAGE_NETWORK, network=center.network_id)
     if to_status not in CenterStatus.values:
         raise InvalidInput(
             _("%(status)s is not a center status.") % {"status": to_status},
@@ -208,7 +207,7 @@ def change_center_status(
         to_status=to_status,
         effective_on=effective_on,
         reason=reason,
-        recorded_by=actor,
+        recorded_by=acting_user(actor),
     )
     audit.record(
         chain_key=audit.chain_key_for_center(center.pk),
@@ -221,9 +220,8 @@ def change_center_status(
 
 
 @transaction.atomic
-def add_room(*, actor: User | None, center: Center, name: str, capacity: int | None = None) -> Room:
-    if actor is not None:
-        access.require(actor, Perm.MANAGE_CENTER, network=center.network_id, center=center)
+def add_room(*, actor: Actor, center: Center, name: str, capacity: int | None = None) -> Room:
+    access.authorize(actor, Perm.MANAGE_CENTER, network=center.network_id, center=center)
     center = lock_row(Center.objects.all(), pk=center.pk)
     ensure_writable(center)
     name = clean_text("name", name, max_length=100, required=True)
@@ -248,11 +246,10 @@ def add_room(*, actor: User | None, center: Center, name: str, capacity: int | N
 
 @transaction.atomic
 def grant_role(
-    *, actor: User | None, user: User, network: Network, role: str, center: Center | None = None
+    *, actor: Actor, user: User, network: Network, role: str, center: Center | None = None
 ) -> Membership:
     """Give ``user`` a role at ``center`` (or network-wide). Granting twice changes nothing."""
-    if actor is not None:
-        access.require(actor, Perm.MANAGE_NETWORK, network=network)
+    access.authorize(actor, Perm.MANAGE_NETWORK, network=network)
     if role not in Role.values:
         raise InvalidInput(
             _("%(role)s is not a role.") % {"role": role},
@@ -297,7 +294,7 @@ CENTER_TEXT_FIELDS = {"name": 200, "city": 100, "description": None, "address": 
 @transaction.atomic
 def update_center(
     *,
-    actor: User | None,
+    actor: Actor,
     center: Center,
     name: Mapping[str, str] | None = None,
     city: Mapping[str, str] | None = None,
@@ -308,8 +305,7 @@ def update_center(
 ) -> Center:
     """Correct a center's details; only what is given changes. Its slug and network stay."""
     center = lock_row(Center.objects.all(), pk=center.pk)
-    if actor is not None:
-        access.require(actor, Perm.MANAGE_CENTER, network=center.network_id, center=center)
+    access.authorize(actor, Perm.MANAGE_CENTER, network=center.network_id, center=center)
     ensure_writable(center)
     texts = {"name": name, "city": city, "description": description, "address": address}
     before: dict[str, object] = {}
@@ -352,10 +348,9 @@ def update_center(
 
 
 @transaction.atomic
-def revoke_role(*, actor: User | None, membership: Membership) -> None:
+def revoke_role(*, actor: Actor, membership: Membership) -> None:
     """Take a role away. The membership row goes; the audit log keeps that it existed."""
-    if actor is not None:
-        access.require(actor, Perm.MANAGE_NETWORK, network=membership.network_id)
+    access.authorize(actor, Perm.MANAGE_NETWORK, network=membership.network_id)
     membership = lock_row(Membership.objects.select_related("user"), pk=membership.pk)
     key = (
         audit.chain_key_for_center(membership.center_id)

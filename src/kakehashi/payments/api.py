@@ -17,6 +17,7 @@ from ninja import Field, Router, Schema
 from ninja import Status as HttpStatus
 from pydantic import ConfigDict
 
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.models import User
 from kakehashi.core.money import minor_units
 from kakehashi.core.roles import Perm
@@ -167,7 +168,7 @@ def record_payment(
     due; answers the payment with its receipt number. The receipt is mailed to the payer."""
     account = _visible_account(request, account_id)
     entry = services.record_payment(
-        actor=_user(request),
+        actor=StaffActor(_user(request)),
         account=account,
         amount=payload.amount,
         method=payload.method,
@@ -185,7 +186,10 @@ def grant_discount(
     what is still due."""
     account = _visible_account(request, account_id)
     entry = services.grant_discount(
-        actor=_user(request), account=account, amount=payload.amount, reason=payload.reason
+        actor=StaffActor(_user(request)),
+        account=account,
+        amount=payload.amount,
+        reason=payload.reason,
     )
     return HttpStatus(201, _entry_out(entry))
 
@@ -196,7 +200,7 @@ def refund(request: HttpRequest, entry_id: int, payload: RefundIn) -> HttpStatus
     provider); never more than is left of it. The refund note is mailed to the payer."""
     payment = _visible_payment(request, entry_id)
     entry = services.refund(
-        actor=_user(request),
+        actor=StaffActor(_user(request)),
         payment=payment,
         amount=payload.amount,
         reason=payload.reason,
@@ -213,6 +217,6 @@ def refund_by_rule(
     """Refund what the cohort's refund rule gives back of one payment."""
     payment = _visible_payment(request, entry_id)
     entry = services.refund_by_rule(
-        actor=_user(request), payment=payment, reason=payload.reason if payload else ""
+        actor=StaffActor(_user(request)), payment=payment, reason=payload.reason if payload else ""
     )
     return HttpStatus(201, _entry_out(entry))

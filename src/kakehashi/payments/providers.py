@@ -20,8 +20,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kakehashi.core.actors import Actor
 from kakehashi.core.errors import Conflict
-from kakehashi.core.models import User
 from kakehashi.core.money import from_minor, to_minor
 from kakehashi.network.services import ensure_writable
 from kakehashi.payments import services
@@ -215,7 +215,7 @@ def start_card_checkout(*, account: Account, success_url: str, cancel_url: str) 
 
 
 def refund_card_payment(
-    *, actor: User | None, account: Account, payment: Entry, amount: Decimal, reason: str
+    *, actor: Actor, account: Account, payment: Entry, amount: Decimal, reason: str
 ) -> Entry:
     """Refund a card payment through its provider, inside the caller's transaction with the
     account locked (``services.refund`` has checked the amount).

@@ -80,6 +80,10 @@ def _payment_key(payment_intent: str) -> str:
     return f"stripe:pi:{payment_intent}"
 
 
+# The provider tells us what happened to a card; the ledger records it as the system's own.
+PROVIDER_WEBHOOK = SystemActor("payments.provider_webhook")
+
+
 def _record_payment(account: Account, payment_intent: str, amount_minor: int) -> Entry:
     """The card payment of ``payment_intent``, recorded once whichever event tells first."""
     key = _payment_key(payment_intent)
@@ -88,7 +92,7 @@ def _record_payment(account: Account, payment_intent: str, amount_minor: int) ->
         return existing
     return services.write_entry(
         account,
-        None,
+        PROVIDER_WEBHOOK,
         kind=Kind.PAYMENT,
         amount=from_minor(amount_minor, account.currency),
         method=Method.CARD,
@@ -115,7 +119,7 @@ def _charge_refunded(account: Account, charge: dict[str, Any], event_id: str) ->
     if refunded_there > refunded_here:
         services.write_entry(
             account,
-            None,
+            PROVIDER_WEBHOOK,
             kind=Kind.REFUND,
             amount=min(refunded_there - refunded_here, services.refundable(payment)),
             method=Method.CARD,

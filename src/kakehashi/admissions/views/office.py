@@ -29,6 +29,7 @@ from kakehashi.admissions.models import Enrollment, Status
 from kakehashi.catalog.lookups import may_schedule, roster_url, visible_cohort
 from kakehashi.catalog.models import SEAT_HOLDING, Cohort
 from kakehashi.core import errors
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.models import User
 from kakehashi.core.roles import Perm
 from kakehashi.core.web.formatting import fill_rate, money
@@ -65,10 +66,7 @@ def roster_context(user: User, cohort: Cohort) -> dict[str, Any]:
         .select_related("participant")
         .order_by("created_at", "pk")
     )
-    waiting = sorted(
-        _by_status(enrollments, Status.WAITLISTED),
-        key=lambda enrollment: (enrollment.waitlisted_at or enrollment.created_at, enrollment.pk),
-    )
+    waiting = services.in_waiting_order(_by_status(enrollments, Status.WAITLISTED))
     for position, enrollment in enumerate(waiting, start=1):
         enrollment.position = position  # type: ignore[attr-defined]
     held = len(_by_status(enrollments, *SEAT_HOLDING))
@@ -173,7 +171,7 @@ def decide(request: HttpRequest, enrollment_id: int, action: str) -> HttpRespons
     )
     extra = {"reason": request.POST.get("reason", "")} if decision.takes_reason else {}
     try:
-        changed = decision.service(actor=user, enrollment=enrollment, **extra)
+        changed = decision.service(actor=StaffActor(user), enrollment=enrollment, **extra)
     except errors.DomainError as error:
         refuse(error)
         level, text = messages.ERROR, error.message

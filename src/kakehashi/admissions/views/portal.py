@@ -29,6 +29,7 @@ from kakehashi.admissions.models import LIVE, Enrollment, Participant, Status
 from kakehashi.admissions.remembered import remember_participant
 from kakehashi.catalog.listing import CohortListing, is_listed, listed_cohorts
 from kakehashi.catalog.models import Session
+from kakehashi.core.actors import Actor, StaffActor, SystemActor
 from kakehashi.core.errors import DomainError
 from kakehashi.core.models import User
 
@@ -38,6 +39,11 @@ from kakehashi.core.models import User
 def _user(request: HttpRequest) -> User | None:
     user = request.user
     return user if isinstance(user, User) and user.is_authenticated else None
+
+
+# Someone not signed in applies through the public form: nobody is known yet (the
+# participant exists once the application does), so the portal's form acts, as the public.
+PUBLIC_APPLICATION = SystemActor("portal.public_application")
 
 
 @require_http_methods(["GET", "POST"])
@@ -55,12 +61,11 @@ def apply(request: HttpRequest, cohort_id: int) -> HttpResponse:
     )
     if form.is_bound and form.is_valid():
         try:
-            enrollment = notifications.apply_and_notify(
-                actor=user,
+            enrollment = services.apply(
+                actor=StaffActor(user) if user is not None else PUBLIC_APPLICATION,
                 cohort=cohort,
                 applicant=form.applicant(),
                 motivation=form.motivation_text(),
-                absolute_url=request.build_absolute_uri,
             )
         except DomainError as error:
             form.add_domain_error(error)
@@ -121,6 +126,7 @@ class EnrollmentCard:
     sessions: list[Session]
     action_urls: dict[str, str]
     today: datetime.date  # at the center
+    now: datetime.datetime
     message: str = ""
     message_level: str = ""
 
@@ -138,11 +144,7 @@ class EnrollmentCard:
 
     @property
     def can_withdraw(self) -> bool:
-        return (
-            self.changeable
-            and self.enrollment.status in services.WITHDRAWABLE
-            and self.enrollment.cohort.ends_on >= self.today
-        )
+        return services.may_withdraw(self.enrollment, now=self.now)
 
     @property
     def is_current(self) -> bool:
@@ -167,10 +169,7 @@ def _enrollments(where: Q) -> QuerySet[Enrollment]:
     # The same order as services.waitlist_position, counted for every row in one query.
     ahead = (
         Enrollment.objects.filter(cohort_id=OuterRef("cohort_id"), status=Status.WAITLISTED)
-        .filter(
-            Q(waitlisted_at__lt=OuterRef("waitlisted_at"))
-            | Q(waitlisted_at=OuterRef("waitlisted_at"), pk__lt=OuterRef("pk"))
-        )
+        .filter(services.ahead_in_waiting_list(OuterRef("waitlisted_at"), OuterRef("pk")))
         .order_by()
         .values("cohort_id")
         .annotate(count=Count("pk"))
@@ -206,6 +205,7 @@ def _cards(
                 sessions=getattr(cohort, "upcoming_sessions", []) if shows_sessions else [],
                 action_urls=action_urls(enrollment),
                 today=timezone.localdate(now, cohort.center.tzinfo),
+                now=now,
             )
         )
     return cards
@@ -295,14 +295,14 @@ def _act(
     enrollment: Enrollment,
     action: str,
     *,
-    actor: User | None,
+    actor: Actor,
     page_url: str,
     action_urls: Callable[[Enrollment], dict[str, str]],
 ) -> HttpResponse:
     """Make the change through its service; answer htmx with the card, others with the page."""
     extra = {"reason": request.POST.get("reason", "")} if action == "withdraw" else {}
     try:
-        ACTIONS[action](actor=actor, enrollment=enrollment, as_participant=True, **extra)
+        ACTIONS[action](actor=actor, enrollment=enrollment, **extra)
     except DomainError as error:
         text, level = error.message, messages.ERROR
     else:
@@ -329,7 +329,7 @@ def participant_action(
         request,
         enrollment,
         action,
-        actor=None,
+        actor=services.participant_actor(participant),
         page_url=reverse("portal:participant", args=[token]),
         action_urls=_token_urls(token),
     )
@@ -350,7 +350,7 @@ def my_action(request: HttpRequest, enrollment_id: int, action: str) -> HttpResp
         request,
         enrollment,
         action,
-        actor=user,
+        actor=services.participant_actor(enrollment.participant, user=user),
         page_url=reverse("portal:my_programs"),
         action_urls=_account_urls,
     )

@@ -34,6 +34,7 @@ from kakehashi.catalog.lookups import may_schedule, roster_url, visible_cohort, 
 from kakehashi.catalog.models import SEAT_HOLDING, Cohort, Session, Topic
 from kakehashi.catalog.services import PROGRAM_PLAIN_FIELDS
 from kakehashi.core import errors
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.models import User
 from kakehashi.core.roles import Perm, Role
 from kakehashi.core.translated import changed_texts, changed_values
@@ -246,7 +247,7 @@ def program_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             program = services.create_program(
-                actor=user,
+                actor=StaffActor(user),
                 network=data.get("network") or choices[0],
                 slug=data["slug"],
                 name=form.texts("name"),
@@ -281,7 +282,7 @@ def program_edit(request: HttpRequest, program_id: int) -> HttpResponse:
 
         try:
             program = services.update_program(
-                actor=user,
+                actor=StaffActor(user),
                 program=program,
                 name=changed_texts(data, changed, "name"),
                 description=changed_texts(data, changed, "description"),
@@ -317,7 +318,7 @@ def cohort_create(request: HttpRequest, center_id: int) -> HttpResponse:
             data = form.cleaned_data
             try:
                 cohort = services.create_cohort(
-                    actor=user,
+                    actor=StaffActor(user),
                     program=data["program"],
                     center=center,
                     code=data["code"],
@@ -367,7 +368,7 @@ def cohort_edit(request: HttpRequest, cohort_id: int) -> HttpResponse:
                 messages.info(request, _("Nothing was changed."))
                 return HttpResponseRedirect(roster_url(cohort))
             try:
-                services.update_cohort(actor=user, cohort=cohort, **changes)
+                services.update_cohort(actor=StaffActor(user), cohort=cohort, **changes)
             except errors.DomainError as error:
                 show_refusal(form, error)
             else:
@@ -393,7 +394,7 @@ def session_create(request: HttpRequest, cohort_id: int) -> HttpResponse:
             data = form.cleaned_data
             try:
                 services.schedule_session(
-                    actor=user,
+                    actor=StaffActor(user),
                     cohort=cohort,
                     starts_at=data["starts_at"],
                     ends_at=data["ends_at"],

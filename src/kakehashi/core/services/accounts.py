@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kakehashi.core import audit
-from kakehashi.core.actors import Actor, StaffActor, SystemActor, acting_user
+from kakehashi.core.actors import Actor, StaffActor, SystemActor
 from kakehashi.core.errors import Conflict, InvalidInput, PermissionDenied
 from kakehashi.core.locking import lock_row
 from kakehashi.core.models import User
@@ -77,7 +77,7 @@ def _record(*, action: str, actor: Actor, user: User, data: dict[str, object]) -
     audit.record(
         chain_key=audit.chain_key_for_account(user.pk),
         action=action,
-        actor=acting_user(actor),
+        actor=actor,
         target=user,
         data=data,
     )

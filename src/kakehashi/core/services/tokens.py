@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kakehashi.core import audit
-from kakehashi.core.actors import Actor, StaffActor, SystemActor, acting_user
+from kakehashi.core.actors import Actor, StaffActor, SystemActor
 from kakehashi.core.errors import Conflict, InvalidInput, PermissionDenied
 from kakehashi.core.locking import lock_row
 from kakehashi.core.models import ApiToken, User
@@ -31,7 +31,7 @@ def _record(*, action: str, actor: Actor, token: ApiToken) -> None:
     audit.record(
         chain_key=audit.chain_key_for_account(token.user_id),
         action=action,
-        actor=acting_user(actor),
+        actor=actor,
         target=token,
         data={"user": token.user_id, "name": token.name, "hint": token.hint},
     )

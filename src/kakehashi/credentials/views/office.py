@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 from kakehashi.catalog.lookups import roster_url, visible_cohort
 from kakehashi.catalog.models import Cohort
 from kakehashi.core import errors
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.models import User
 from kakehashi.core.roles import Perm
 from kakehashi.core.web.office import is_htmx, office_user, refuse, staff_required
@@ -96,7 +97,7 @@ def start_run(request: HttpRequest, cohort_id: int) -> HttpResponse:
     cohort = visible_cohort(user, cohort_id, Perm.VIEW_ROSTER)
     error = False
     try:
-        runs.start_certificate_run(actor=user, cohort=cohort)
+        runs.start_certificate_run(actor=StaffActor(user), cohort=cohort)
     except runs.RunInProgress as refusal:
         text = refusal.message
     except errors.DomainError as refusal:
@@ -178,7 +179,7 @@ def revoke(request: HttpRequest, number: str) -> HttpResponse:
     certificate = _visible_certificate(user, number)
     try:
         services.revoke_certificate(
-            actor=user, certificate=certificate, reason=request.POST.get("reason", "")
+            actor=StaffActor(user), certificate=certificate, reason=request.POST.get("reason", "")
         )
     except errors.DomainError as error:
         refuse(error)

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 
 from kakehashi.admissions.models import Enrollment, Participant
 from kakehashi.catalog.models import Cohort, Session
+from kakehashi.core.actors import Actor, ParticipantActor, acting_user
 from kakehashi.core.cleaning import choice_list
 from kakehashi.core.errors import Conflict, DomainError, InvalidInput, PermissionDenied
-from kakehashi.core.models import User
 from kakehashi.core.roles import Perm
 from kakehashi.core.schemas import MAX_ID
 from kakehashi.delivery.codes import CodeInvalid, session_id_from_code
@@ -34,19 +34,18 @@ from kakehashi.delivery.services.common import (
 from kakehashi.network.services import ensure_writable
 
 
-def teaching_refusal(actor: User | None, session: Session) -> PermissionDenied | None:
+def teaching_refusal(actor: Actor, session: Session) -> PermissionDenied | None:
     """Why ``actor`` may not take attendance at ``session`` at all (neither mark it nor show
     its check-in code); None when they may: its instructor, or whoever may correct records
     at the center."""
-    if actor is None:
-        return None
     center = session.cohort.center
     if corrects_records(actor, center):
         return None
     refusal = denied(actor, Perm.TEACH, center)
     if refusal is not None:
         return refusal
-    if session.instructor_id != actor.pk:
+    instructor = acting_user(actor)
+    if instructor is None or session.instructor_id != instructor.pk:
         return PermissionDenied(
             _(
                 "Only the session's instructor and the center's registrars can take "
@@ -57,7 +56,7 @@ def teaching_refusal(actor: User | None, session: Session) -> PermissionDenied |
 
 
 def marking_refusal(
-    actor: User | None, session: Session, *, now: datetime.datetime | None = None
+    actor: Actor, session: Session, *, now: datetime.datetime | None = None
 ) -> DomainError | None:
     """Why ``actor`` may not mark ``session``'s attendance now; None when they may.
 
@@ -65,7 +64,7 @@ def marking_refusal(
     instructor marks the sessions they teach, from the start until 48 hours after the end.
     """
     refusal = teaching_refusal(actor, session)
-    if refusal is not None or actor is None:
+    if refusal is not None:
         return refusal
     center = session.cohort.center
     if corrects_records(actor, center):
@@ -87,13 +86,13 @@ def marking_refusal(
     return None
 
 
-def may_mark(actor: User | None, session: Session, *, now: datetime.datetime | None = None) -> bool:
+def may_mark(actor: Actor, session: Session, *, now: datetime.datetime | None = None) -> bool:
     return (
         not session.cohort.center.is_read_only and marking_refusal(actor, session, now=now) is None
     )
 
 
-def may_show_check_in(actor: User | None, session: Session) -> bool:
+def may_show_check_in(actor: Actor, session: Session) -> bool:
     """May ``actor`` show the session's check-in code (its instructor, or a registrar)?"""
     return not session.cohort.center.is_read_only and teaching_refusal(actor, session) is None
 
@@ -158,7 +157,7 @@ def _write_mark(
     status: str,
     existing: Attendance | None,
     *,
-    actor: User | None,
+    actor: Actor,
     now: datetime.datetime,
 ) -> Attendance:
     """Mark one person (the cohort locked); audited as ``marked``, or as ``corrected`` with
@@ -175,7 +174,7 @@ def _write_mark(
             enrollment=enrollment,
             status=status,
             source=Source.STAFF,
-            recorded_by=actor if actor is not None and actor.pk else None,
+            recorded_by=acting_user(actor),
             recorded_at=now,
         )
         try:
@@ -198,7 +197,7 @@ def _write_mark(
     previous, previous_source = existing.status, existing.source
     existing.status = status
     existing.source = Source.STAFF
-    existing.recorded_by = actor if actor is not None and actor.pk else None
+    existing.recorded_by = acting_user(actor)
     existing.recorded_at = now
     existing.save(update_fields=["status", "source", "recorded_by", "recorded_at"])
     log(
@@ -212,7 +211,7 @@ def _write_mark(
     return existing
 
 
-def _begin_marking(actor: User | None, session: Session) -> tuple[Cohort, Session]:
+def _begin_marking(actor: Actor, session: Session) -> tuple[Cohort, Session]:
     cohort, session = lock_session(session.pk)
     refusal = marking_refusal(actor, session)
     if refusal is not None:
@@ -223,7 +222,7 @@ def _begin_marking(actor: User | None, session: Session) -> tuple[Cohort, Sessio
 
 @transaction.atomic
 def mark_attendance(
-    *, actor: User | None, session: Session, marks: Mapping[int, str]
+    *, actor: Actor, session: Session, marks: Mapping[int, str]
 ) -> list[Attendance]:
     """Mark attendance at ``session``: ``marks`` maps enrollment ids to present, late,
     excused or absent.
@@ -251,7 +250,7 @@ def mark_attendance(
 
 
 @transaction.atomic
-def mark_all_present(*, actor: User | None, session: Session) -> int:
+def mark_all_present(*, actor: Actor, session: Session) -> int:
     """Mark everyone taking part who has no mark at ``session`` yet as present; marks
     already made stay. Returns how many were marked. The same permissions as
     :func:`mark_attendance`."""
@@ -296,6 +295,7 @@ class CheckIn:
 @transaction.atomic
 def check_in(
     *,
+    actor: Actor,
     participant: Participant,
     session: Session,
     code: str,
@@ -306,7 +306,10 @@ def check_in(
     Open from 30 minutes before the start to the end of the session; after the first ten
     minutes the mark is ``late``. A second check-in changes nothing, and a mark made by
     staff is never replaced. Only someone enrolled in the session's cohort can check in.
-    Audited with no actor, naming the participant."""
+    Only the participant themself checks in (by their link or their account), audited as
+    them."""
+    if not (isinstance(actor, ParticipantActor) and actor.participant_id == participant.pk):
+        raise PermissionDenied(_("Only the participant can check themself in."))
     now = now or timezone.now()
     if session_id_from_code(code, now=now) != session.pk:
         raise CodeInvalid(
@@ -359,7 +362,7 @@ def check_in(
     log(
         center.pk,
         "attendance.checked_in",
-        None,
+        actor,
         attendance,
         session=session.pk,
         enrollment=enrollment.pk,

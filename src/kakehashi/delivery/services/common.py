@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from kakehashi.catalog.models import Cohort, Session
 from kakehashi.core import audit
+from kakehashi.core.actors import Actor
 from kakehashi.core.errors import (
     Conflict,
     InvalidInput,
@@ -21,7 +22,6 @@ from kakehashi.core.errors import (
     PermissionDenied,
 )
 from kakehashi.core.locking import lock_row
-from kakehashi.core.models import User
 from kakehashi.core.roles import Perm
 from kakehashi.delivery.models import SCORE_PLACES
 from kakehashi.network import access
@@ -87,9 +87,7 @@ def local_time(value: datetime.datetime, center: Center) -> str:
     return date_format(timezone.localtime(value, center.tzinfo), "DATETIME_FORMAT")
 
 
-def log(
-    center_id: int, action: str, actor: User | None, target: models.Model, **data: object
-) -> None:
+def log(center_id: int, action: str, actor: Actor, target: models.Model, **data: object) -> None:
     audit.record(
         chain_key=audit.chain_key_for_center(center_id),
         action=f"delivery.{action}",
@@ -99,9 +97,9 @@ def log(
     )
 
 
-def denied(actor: User, perm: Perm, center: Center) -> PermissionDenied | None:
+def denied(actor: Actor, perm: Perm, center: Center) -> PermissionDenied | None:
     try:
-        access.require(actor, perm, network=center.network_id, center=center)
+        access.authorize(actor, perm, network=center.network_id, center=center)
     except PermissionDenied as error:
         return error
     return None
@@ -166,5 +164,5 @@ def clean_decimal(
     return number.quantize(step)
 
 
-def corrects_records(actor: User, center: Center) -> bool:
-    return access.has_perm(actor, Perm.CORRECT_RECORDS, network=center.network_id, center=center)
+def corrects_records(actor: Actor, center: Center) -> bool:
+    return access.actor_may(actor, Perm.CORRECT_RECORDS, network=center.network_id, center=center)

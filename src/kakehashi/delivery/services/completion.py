@@ -12,10 +12,10 @@ from kakehashi.admissions import services as admissions
 from kakehashi.admissions.models import Enrollment, Status
 from kakehashi.catalog.models import Cohort, Program
 from kakehashi.core import audit
+from kakehashi.core.actors import Actor
 from kakehashi.core.cleaning import choice_list
 from kakehashi.core.errors import InvalidInput, InvalidTransition
 from kakehashi.core.locking import lock_row
-from kakehashi.core.models import User
 from kakehashi.core.roles import Perm
 from kakehashi.delivery.models import Assessment, CompletionRule
 from kakehashi.delivery.progress import progress_of, progress_of_enrollment
@@ -45,7 +45,7 @@ def rule_facts(rule: CompletionRule) -> dict[str, object]:
 @transaction.atomic
 def set_completion_rule(
     *,
-    actor: User | None,
+    actor: Actor,
     program: Program,
     min_attendance_percent: int,
     assessment: str,
@@ -57,8 +57,7 @@ def set_completion_rule(
     highest score not given stays as it was (60 of 100 by default). The network office's
     job; audited on the network's chain. Setting the rule it already has changes nothing."""
     program = lock_row(Program.objects.all(), pk=program.pk)
-    if actor is not None:
-        access.require(actor, Perm.MANAGE_PROGRAMS, network=program.network_id)
+    access.authorize(actor, Perm.MANAGE_PROGRAMS, network=program.network_id)
     name = str(FIELD_LABELS["min_attendance_percent"])
     try:
         if isinstance(min_attendance_percent, bool):
@@ -126,15 +125,14 @@ def set_completion_rule(
 
 
 @transaction.atomic
-def complete_enrollment(*, actor: User | None, enrollment: Enrollment) -> Enrollment:
+def complete_enrollment(*, actor: Actor, enrollment: Enrollment) -> Enrollment:
     """Complete an enrolled participant who meets the program's completion rule, judged on
     the records as they are now (the cohort locked), by the same rule the cohort's page
     shows. Refused with NotEligible, listing the reasons, otherwise. Then the enrollment is
     completed through admissions (which tells the credentials app to issue the
     certificate), in this transaction."""
     cohort = lock_cohort(enrollment.cohort_id)
-    if actor is not None:
-        access.require(actor, Perm.CERTIFY, network=cohort.center.network_id, center=cohort.center)
+    access.authorize(actor, Perm.CERTIFY, network=cohort.center.network_id, center=cohort.center)
     ensure_writable(cohort.center)
     enrollment = Enrollment.objects.select_related("participant", "cohort").get(pk=enrollment.pk)
     name = enrollment.participant.full_name

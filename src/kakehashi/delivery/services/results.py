@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 
 from kakehashi.admissions.models import Enrollment, Status
 from kakehashi.catalog.models import Cohort, Session
+from kakehashi.core.actors import Actor, acting_user
 from kakehashi.core.cleaning import clean_text
 from kakehashi.core.errors import DomainError, InvalidInput, InvalidTransition, PermissionDenied
-from kakehashi.core.models import User
 from kakehashi.core.roles import Perm
 from kakehashi.delivery.models import Assessment, AssessmentResult
 from kakehashi.delivery.progress import effective_rule
@@ -25,25 +25,23 @@ from kakehashi.delivery.services.common import (
 from kakehashi.network.services import ensure_writable
 
 
-def result_refusal(actor: User | None, cohort: Cohort) -> DomainError | None:
+def result_refusal(actor: Actor, cohort: Cohort) -> DomainError | None:
     """Why ``actor`` may not record results in ``cohort``; None when they may: whoever may
     correct records at the center, or an instructor of one of the cohort's sessions."""
-    if actor is None:
-        return None
     center = cohort.center
     if corrects_records(actor, center):
         return None
     refusal = denied(actor, Perm.TEACH, center)
     if refusal is not None:
         return refusal
-    if not Session.objects.filter(cohort=cohort, instructor=actor).exists():
+    if not Session.objects.filter(cohort=cohort, instructor=acting_user(actor)).exists():
         return PermissionDenied(
             _("Only the cohort's instructors and the center's registrars can record results.")
         )
     return None
 
 
-def may_record_results(actor: User | None, cohort: Cohort) -> bool:
+def may_record_results(actor: Actor, cohort: Cohort) -> bool:
     return not cohort.center.is_read_only and result_refusal(actor, cohort) is None
 
 
@@ -54,7 +52,7 @@ def result_facts(result: AssessmentResult) -> dict[str, object]:
 @transaction.atomic
 def record_result(
     *,
-    actor: User | None,
+    actor: Actor,
     enrollment: Enrollment,
     score: Decimal | str | int | None = None,
     passed: bool | None = None,
@@ -117,7 +115,7 @@ def record_result(
     after = result_facts(result)
     if before == after:
         return result
-    result.recorded_by = actor if actor is not None and actor.pk else None
+    result.recorded_by = acting_user(actor)
     result.recorded_at = timezone.now()
     result.save()
     log(

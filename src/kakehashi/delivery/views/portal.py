@@ -16,9 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from kakehashi.admissions import services as admissions
 from kakehashi.admissions.models import Enrollment, Participant
 from kakehashi.admissions.remembered import remembered_participants
 from kakehashi.catalog.models import Session
+from kakehashi.core.actors import ParticipantActor
 from kakehashi.core.errors import DomainError
 from kakehashi.core.models import User
 from kakehashi.delivery import codes, services
@@ -35,6 +37,15 @@ def _known_participants(request: HttpRequest, network_id: int) -> Q:
         if user.email_verified_at is not None and user.email:
             known |= Q(email=user.email.strip().lower())
     return known & Q(network_id=network_id)
+
+
+def _as_participant(request: HttpRequest, participant: Participant) -> ParticipantActor:
+    """The participant checking in: through their account when it is signed in and theirs,
+    otherwise through the link this browser was given."""
+    user = request.user
+    if isinstance(user, User) and user.is_authenticated and participant.user_id == user.pk:
+        return admissions.participant_actor(participant, user=user)
+    return admissions.participant_actor(participant)
 
 
 def _refused(request: HttpRequest, error: DomainError) -> HttpResponse:
@@ -81,7 +92,12 @@ def check_in(request: HttpRequest, code: str) -> HttpResponse:
             status = 422
         else:
             try:
-                done = services.check_in(participant=chosen.participant, session=session, code=code)
+                done = services.check_in(
+                    actor=_as_participant(request, chosen.participant),
+                    participant=chosen.participant,
+                    session=session,
+                    code=code,
+                )
             except (codes.CodeInvalid, codes.CodeExpired) as error:
                 return _refused(request, error)
             except DomainError as error:

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kakehashi.core import audit
+from kakehashi.core.actors import Actor
 from kakehashi.core.cleaning import clean_text
 from kakehashi.core.errors import InvalidInput
-from kakehashi.core.models import User
 from kakehashi.core.money import check_currency, to_amount
 from kakehashi.network.models import Center
 from kakehashi.network.services import ensure_writable
@@ -50,7 +50,7 @@ class Payer:
 
 def _open_account(
     *,
-    actor: User | None,
+    actor: Actor,
     center: Center,
     subject: str,
     currency: str,
@@ -99,7 +99,7 @@ def _open_account(
 
 def record_amount_due(
     *,
-    actor: User | None,
+    actor: Actor,
     center: Center,
     subject: str,
     amount: object,
@@ -141,7 +141,7 @@ def record_amount_due(
 
 
 @transaction.atomic
-def cancel_amount_due(*, actor: User | None, subject: str, reason: str = "") -> Entry | None:
+def cancel_amount_due(*, actor: Actor, subject: str, reason: str = "") -> Entry | None:
     """What is still owed for ``subject`` is no longer owed: record its cancellation as a
     new entry (never an edit). Money already paid stays paid: staff refund it, by the
     rule or by hand, if they decide to. Returns None when nothing is owed.

@@ -5,8 +5,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kakehashi.core.actors import Actor
 from kakehashi.core.errors import InvalidInput
-from kakehashi.core.models import User
 from kakehashi.core.money import format_money, to_amount
 from kakehashi.network.services import ensure_writable
 from kakehashi.payments.models import Account, Entry, Kind
@@ -14,7 +14,7 @@ from kakehashi.payments.services import entries, figures
 
 
 @transaction.atomic
-def grant_discount(*, actor: User | None, account: Account, amount: object, reason: str) -> Entry:
+def grant_discount(*, actor: Actor, account: Account, amount: object, reason: str) -> Entry:
     """Lower what the payer owes (a scholarship, a discount), with the reason why.
 
     A discount never exceeds what is still due: it cannot turn into money owed back.

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kakehashi.core import audit
+from kakehashi.core.actors import Actor, acting_user
 from kakehashi.core.cleaning import clean_text
 from kakehashi.core.locking import lock_row
-from kakehashi.core.models import User
 from kakehashi.core.roles import Perm
 from kakehashi.network import access
 from kakehashi.network.models import Center
@@ -31,11 +31,10 @@ def lock_account(account_id: int) -> Account:
     return lock_row(Account.objects.select_related("center"), pk=account_id)
 
 
-def require(actor: User | None, center: Center, perm: Perm = Perm.TAKE_PAYMENTS) -> None:
-    # A call without an actor is the system's own (an enrollment's amount due, a
-    # provider's webhook); people always act as themselves.
-    if actor is not None:
-        access.require(actor, perm, network=center.network_id, center=center)
+def require(actor: Actor, center: Center, perm: Perm = Perm.TAKE_PAYMENTS) -> None:
+    # Staff by their roles at the center; the system (a provider's webhook, a job) for what
+    # it was started to do; nobody else takes or returns money by hand.
+    access.authorize(actor, perm, network=center.network_id, center=center)
 
 
 def next_number(center: Center, series: str) -> int:
@@ -54,7 +53,7 @@ def document_number(center: Center, series: str, number: int) -> str:
 
 def write_entry(
     account: Account,
-    actor: User | None,
+    actor: Actor,
     *,
     kind: str,
     amount: Decimal,
@@ -79,7 +78,7 @@ def write_entry(
         reason=reason,
         external_reference=external_reference,
         key=key,
-        recorded_by=actor if actor is not None and actor.pk else None,
+        recorded_by=acting_user(actor),
         created_at=timezone.now(),
     )
     series = SERIES.get(Kind(kind))
@@ -111,7 +110,7 @@ def write_entry(
     return entry
 
 
-def _keep_cancelled(account: Account, actor: User | None, refunded: Decimal) -> None:
+def _keep_cancelled(account: Account, actor: Actor, refunded: Decimal) -> None:
     """An account whose amount due was cancelled (the payer left before the start) owes
     nothing ever again: money paid back to the payer would otherwise be owed anew, so what
     a refund would reopen is cancelled too, just before the refund entry."""

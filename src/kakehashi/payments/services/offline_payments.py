@@ -6,9 +6,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kakehashi.core.actors import Actor
 from kakehashi.core.cleaning import choice_list, clean_text
 from kakehashi.core.errors import InvalidInput
-from kakehashi.core.models import User
 from kakehashi.core.money import format_money, to_amount
 from kakehashi.network.services import ensure_writable
 from kakehashi.payments.models import Account, Entry, Kind, Method
@@ -20,7 +20,7 @@ OFFLINE_METHODS = (Method.BANK_TRANSFER, Method.CASH)
 @transaction.atomic
 def record_payment(
     *,
-    actor: User | None,
+    actor: Actor,
     account: Account,
     amount: object,
     method: str = Method.BANK_TRANSFER,

@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kakehashi.core import audit
+from kakehashi.core.actors import Actor
 from kakehashi.core.cleaning import choice_list, clean_text
 from kakehashi.core.errors import Conflict, InvalidInput, NotFound
 from kakehashi.core.locking import lock_row
-from kakehashi.core.models import User
 from kakehashi.core.money import format_money, to_amount
 from kakehashi.network.models import Center
 from kakehashi.network.services import ensure_writable
@@ -47,9 +47,7 @@ def _check_refund(account: Account, payment: Entry, value: Decimal) -> None:
         )
 
 
-def _refund(
-    actor: User | None, account: Account, payment: Entry, value: Decimal, reason: str
-) -> Entry:
+def _refund(actor: Actor, account: Account, payment: Entry, value: Decimal, reason: str) -> Entry:
     _check_refund(account, payment, value)
     if payment.method == Method.CARD:
         # Imported here: the providers build on this module.
@@ -70,9 +68,7 @@ def _refund(
 
 
 @transaction.atomic
-def refund(
-    *, actor: User | None, payment: Entry, amount: object | None = None, reason: str
-) -> Entry:
+def refund(*, actor: Actor, payment: Entry, amount: object | None = None, reason: str) -> Entry:
     """Return money from one payment, as a new entry; all that is left of it when no amount
     is given. Never more than was paid, however many refunds race: the account is locked
     and the payment's refunds are summed afresh. A card payment is refunded through its
@@ -115,7 +111,7 @@ def amount_by_rule(
 
 
 @transaction.atomic
-def refund_by_rule(*, actor: User | None, payment: Entry, reason: str = "") -> Entry:
+def refund_by_rule(*, actor: Actor, payment: Entry, reason: str = "") -> Entry:
     """Refund what the cohort's refund rule gives back of ``payment`` (full before the
     start, then pro rata of the sessions not attended, ...)."""
     account, payment = _lock_payment(payment.pk)
@@ -129,7 +125,7 @@ def refund_by_rule(*, actor: User | None, payment: Entry, reason: str = "") -> E
 
 
 @transaction.atomic
-def set_refund_rule(*, actor: User | None, center: Center, group: str, rule: str) -> RefundPolicy:
+def set_refund_rule(*, actor: Actor, center: Center, group: str, rule: str) -> RefundPolicy:
     """Set the refund rule of a group of accounts (a cohort's)."""
     entries.require(actor, center)
     ensure_writable(center)

@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from kakehashi.core import audit
-from kakehashi.core.actors import Actor, SystemActor, acting_user
+from kakehashi.core.actors import Actor, SystemActor
 from kakehashi.core.errors import PermissionDenied
 from kakehashi.payments.models import Account, WebhookEvent
 
@@ -44,7 +44,7 @@ def claim_webhook_event(
     audit.record(
         chain_key=_chain_key(provider, account),
         action="payments.webhook_event.claimed",
-        actor=acting_user(actor),
+        actor=actor,
         target=event,
         data={
             "provider": provider,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kakehashi.core import errors
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.models import User
 from kakehashi.core.money import format_money
 from kakehashi.core.roles import Perm
@@ -242,7 +243,7 @@ def record_payment(request: HttpRequest, account_id: int) -> HttpResponse:
         PaymentForm(request.POST, prefix=payment_prefix(account.pk)),
         "payment",
         lambda data: services.record_payment(
-            actor=user,
+            actor=StaffActor(user),
             account=account,
             amount=data["amount"],
             method=data["method"],
@@ -269,7 +270,7 @@ def grant_discount(request: HttpRequest, account_id: int) -> HttpResponse:
         DiscountForm(request.POST, prefix=discount_prefix(account.pk)),
         "discount",
         lambda data: services.grant_discount(
-            actor=user, account=account, amount=data["amount"], reason=data["reason"]
+            actor=StaffActor(user), account=account, amount=data["amount"], reason=data["reason"]
         ),
         lambda entry: (
             _("Discount of %(amount)s granted.")
@@ -305,7 +306,10 @@ def refund(request: HttpRequest, entry_id: int) -> HttpResponse:
         RefundForm(request.POST, prefix=refund_prefix(payment.pk)),
         "refund",
         lambda data: services.refund(
-            actor=user, payment=payment, amount=data["amount"] or None, reason=data["reason"]
+            actor=StaffActor(user),
+            payment=payment,
+            amount=data["amount"] or None,
+            reason=data["reason"],
         ),
         _refunded,
     )
@@ -317,7 +321,7 @@ def refund_by_rule(request: HttpRequest, entry_id: int) -> HttpResponse:
     user = office_user(request)
     payment = _visible_payment(user, entry_id)
     try:
-        entry = services.refund_by_rule(actor=user, payment=payment)
+        entry = services.refund_by_rule(actor=StaffActor(user), payment=payment)
     except errors.DomainError as error:
         refuse(error)
         messages.error(request, error.message)
@@ -335,7 +339,7 @@ def set_refund_rule(request: HttpRequest, cohort_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.set_refund_rule(
-                actor=user,
+                actor=StaffActor(user),
                 center=page.center,
                 group=cohort_group(cohort_id),
                 rule=form.cleaned_data["rule"],

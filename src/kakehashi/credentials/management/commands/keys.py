@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kakehashi.core.actors import SystemActor
 from kakehashi.core.errors import DomainError
 from kakehashi.credentials import keys
 from kakehashi.credentials.models import SigningKey
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         if network is None:
             raise CommandError(f"There is no network {options['network']!r}.", returncode=2)
         try:
-            key = keys.rotate_key(actor=None, network=network)
+            key = keys.rotate_key(actor=SystemActor("command.keys.rotate"), network=network)
         except DomainError as error:
             raise CommandError(error.message) from None
         self.stdout.write(

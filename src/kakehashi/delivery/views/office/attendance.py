@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from kakehashi.admissions.models import Enrollment
 from kakehashi.catalog.models import Session
 from kakehashi.core import errors
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.models import User
 from kakehashi.core.web.office import is_htmx, office_user, refuse, staff_required
 from kakehashi.delivery import codes, services
@@ -112,7 +113,7 @@ def attendance_context(
 ) -> dict[str, Any]:
     now = timezone.now()
     center = session.cohort.center
-    refusal = services.marking_refusal(user, session, now=now)
+    refusal = services.marking_refusal(StaffActor(user), session, now=now)
     may_mark = refusal is None and not center.is_read_only
     context: dict[str, Any] = {
         "session": session,
@@ -126,7 +127,7 @@ def attendance_context(
         "closed_because": refusal.message
         if isinstance(refusal, services.MarkingClosed) and not center.is_read_only
         else "",
-        "may_show_check_in": services.may_show_check_in(user, session),
+        "may_show_check_in": services.may_show_check_in(StaffActor(user), session),
     }
     if context["may_show_check_in"]:
         context.update(check_in_context(request, session))
@@ -179,13 +180,13 @@ def session_attendance(request: HttpRequest, session_id: int) -> HttpResponse:
             attendance_context(request, user, session),
         )
     # Who may mark is decided before what was posted is judged.
-    refusal = services.teaching_refusal(user, session)
+    refusal = services.teaching_refusal(StaffActor(user), session)
     if refusal is not None:
         refuse(refusal)
     marks: dict[int, str] = {}
     try:
         marks = _posted_marks(request.POST)
-        saved = services.mark_attendance(actor=user, session=session, marks=marks)
+        saved = services.mark_attendance(actor=StaffActor(user), session=session, marks=marks)
     except errors.DomainError as error:
         refuse(error)
         if is_htmx(request):
@@ -242,7 +243,7 @@ def _row_update(
         "row": row,
         "counts": _counts(session),
         "marks": Mark.choices,
-        "may_mark": services.may_mark(user, session),
+        "may_mark": services.may_mark(StaffActor(user), session),
         "outcome": {"text": text, "error": failed},
     }
     response = render(request, "delivery/office/_attendance_row_update.html", context)
@@ -257,7 +258,7 @@ def all_present(request: HttpRequest, session_id: int) -> HttpResponse:
     user = office_user(request)
     session = visible_session(user, session_id)
     try:
-        count = services.mark_all_present(actor=user, session=session)
+        count = services.mark_all_present(actor=StaffActor(user), session=session)
     except errors.DomainError as error:
         refuse(error)
         text, failed = error.message, True
@@ -285,7 +286,7 @@ def all_present(request: HttpRequest, session_id: int) -> HttpResponse:
 def _check_in_session(request: HttpRequest, session_id: int) -> tuple[User, Session]:
     user = office_user(request)
     session = visible_session(user, session_id)
-    refusal = services.teaching_refusal(user, session)
+    refusal = services.teaching_refusal(StaffActor(user), session)
     if refusal is not None:
         raise PermissionDenied(refusal.message)
     if session.cohort.center.is_read_only:

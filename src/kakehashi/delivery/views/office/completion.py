@@ -24,6 +24,7 @@ from kakehashi.admissions.models import Enrollment, Status
 from kakehashi.catalog.lookups import visible_cohort, visible_programs
 from kakehashi.catalog.models import Cohort
 from kakehashi.core import errors
+from kakehashi.core.actors import StaffActor
 from kakehashi.core.models import User
 from kakehashi.core.roles import Perm
 from kakehashi.core.web.office import is_htmx, office_user, refuse, show_refusal, staff_required
@@ -102,7 +103,7 @@ def progress_context(
         ),
     )
     rule = rows[0].rule if rows else effective_rule(cohort.program)
-    may_record = rule.has_assessment and services.may_record_results(user, cohort)
+    may_record = rule.has_assessment and services.may_record_results(StaffActor(user), cohort)
     may_certify = not center.is_read_only and access.has_perm(
         user, Perm.CERTIFY, network=network, center=center
     )
@@ -187,7 +188,7 @@ def record_result(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     user = office_user(request)
     enrollment = _visible_enrollment(user, enrollment_id)
     # Who may record is decided before what was typed is judged.
-    refusal = services.result_refusal(user, enrollment.cohort)
+    refusal = services.result_refusal(StaffActor(user), enrollment.cohort)
     if refusal is not None:
         refuse(refusal)
     rule = effective_rule(enrollment.cohort.program)
@@ -195,7 +196,7 @@ def record_result(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     name = enrollment.participant.full_name
     if form.is_valid():
         try:
-            services.record_result(actor=user, enrollment=enrollment, **form.result())
+            services.record_result(actor=StaffActor(user), enrollment=enrollment, **form.result())
         except errors.DomainError as error:
             show_refusal(form, error)
         else:
@@ -214,7 +215,7 @@ def complete(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     user = office_user(request)
     enrollment = _visible_enrollment(user, enrollment_id)
     try:
-        services.complete_enrollment(actor=user, enrollment=enrollment)
+        services.complete_enrollment(actor=StaffActor(user), enrollment=enrollment)
     except errors.DomainError as error:
         refuse(error)
         return _answer(request, user, enrollment, error.message, failed=True)
@@ -238,7 +239,7 @@ def program_completion(request: HttpRequest, program_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.set_completion_rule(
-                actor=user,
+                actor=StaffActor(user),
                 program=program,
                 min_attendance_percent=data["min_attendance_percent"],
                 assessment=data["assessment"],
