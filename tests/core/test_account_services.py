@@ -47,7 +47,7 @@ def test_signing_up_is_recorded_in_the_accounts_own_chain_without_the_password()
     user = sign_up()
     events = account_events(user)
     assert [event.action for event in events] == ["core.account.created"]
-    assert events[0].actor_label == "system"
+    assert events[0].actor_label == "system:accounts.sign_up"
     assert no_secret_in(events, PASSWORD, user.password)
 
 
