@@ -29,7 +29,7 @@ from kakehashi.admissions.forms import ApplicationForm
 from kakehashi.admissions.models import LIVE, Enrollment, Participant, Status
 from kakehashi.catalog.models import Session
 from kakehashi.catalog.views import CohortListing, is_listed, listed_cohorts
-from kakehashi.core.errors import DomainError
+from kakehashi.core.errors import DomainError, LockTimeout
 from kakehashi.core.models import User
 
 # --- applying --------------------------------------------------------------------------------
@@ -62,6 +62,8 @@ def apply(request: HttpRequest, cohort_id: int) -> HttpResponse:
                 motivation=form.motivation_text(),
                 absolute_url=request.build_absolute_uri,
             )
+        except LockTimeout:
+            raise  # the busy page (503): nothing was wrong with what was typed
         except DomainError as error:
             form.add_domain_error(error)
         else:

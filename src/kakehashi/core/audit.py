@@ -15,7 +15,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 from django.utils import timezone
 
-from kakehashi.core.locking import lock_row
+from kakehashi.core.locking import lock_audit_chain
 from kakehashi.core.models import AuditChain, AuditEvent, User
 
 GENESIS = "0" * 64
@@ -66,7 +66,7 @@ def record(
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record() must run inside the transaction of the change")
     chain, _created = AuditChain.objects.get_or_create(key=chain_key)
-    chain = lock_row(AuditChain.objects.all(), pk=chain.pk)
+    chain = lock_audit_chain(AuditChain.objects.all(), pk=chain.pk)
     event = AuditEvent(
         chain=chain,
         seq=chain.length + 1,

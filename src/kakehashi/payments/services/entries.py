@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from kakehashi.core import audit
 from kakehashi.core.cleaning import clean_text
-from kakehashi.core.locking import lock_row
+from kakehashi.core.locking import lock_row, lock_rows
 from kakehashi.core.models import User
 from kakehashi.core.roles import Perm
 from kakehashi.network import access
@@ -28,7 +28,21 @@ SERIES_PREFIX = {"invoice": "INV", "receipt": "REC", "refund": "REF"}
 
 
 def lock_account(account_id: int) -> Account:
-    return lock_row(Account.objects.select_related("center"), pk=account_id)
+    """Lock the account, then its center's document counters (in order of key).
+
+    The counters are taken now, with the account, because a use case may write several
+    entries and so record an audit event before it numbers the next document: a counter
+    locked after the center's audit chain could deadlock with a change that holds the
+    counter and waits for the chain. They are per center, like the chain every ledger
+    change of the center waits for anyway, so this costs no concurrency.
+    """
+    account = lock_row(Account.objects.select_related("center"), pk=account_id)
+    counters = [
+        DocumentCounter.objects.get_or_create(center_id=account.center_id, series=series)[0].pk
+        for series in SERIES.values()
+    ]
+    lock_rows(DocumentCounter.objects.all(), counters)
+    return account
 
 
 def require(actor: User | None, center: Center, perm: Perm = Perm.TAKE_PAYMENTS) -> None:
@@ -65,9 +79,13 @@ def write_entry(
     key: str = "",
 ) -> Entry:
     """Insert one entry (numbered if its kind has documents) and its audit event."""
+    center = account.center
+    series = SERIES.get(Kind(kind))
+    # The document number first: its counter is a domain row, locked before any audit chain
+    # (the cancellation below records an audit event).
+    number = next_number(center, series) if series is not None else None
     if kind == Kind.REFUND:
         _keep_cancelled(account, actor, amount)
-    center = account.center
     entry = Entry(
         account=account,
         center=center,
@@ -82,11 +100,10 @@ def write_entry(
         recorded_by=actor if actor is not None and actor.pk else None,
         created_at=timezone.now(),
     )
-    series = SERIES.get(Kind(kind))
-    if series is not None:
+    if series is not None and number is not None:
         entry.series = series
-        entry.number = next_number(center, series)
-        entry.document_number = document_number(center, series, entry.number)
+        entry.number = number
+        entry.document_number = document_number(center, series, number)
     entry.save()
     audit.record(
         chain_key=audit.chain_key_for_center(center.pk),
