@@ -235,6 +235,13 @@ if EMAIL_URL:
     EMAIL_USE_SSL = _mail.scheme == "smtps"
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# A mail server that has not answered in this time is given up on, so that a live worker
+# never holds a mail longer than the outbox waits before taking it back (see below).
+EMAIL_TIMEOUT = envint("KAKEHASHI_EMAIL_TIMEOUT_SECONDS", "60")
+# A mail claimed by a worker that then died goes back to the queue after this long.
+KAKEHASHI_MAIL_CLAIM_TIMEOUT_SECONDS = max(
+    envint("KAKEHASHI_MAIL_CLAIM_TIMEOUT_SECONDS", "300"), 2 * EMAIL_TIMEOUT
+)
 DEFAULT_FROM_EMAIL = os.environ.get("KAKEHASHI_FROM_EMAIL", "Kakehashi <noreply@localhost>")
 
 # --- Security ----------------------------------------------------------------------------------

@@ -13,5 +13,7 @@ def send_queued_email(mail_id: int) -> bool:
 
 @db_periodic_task(crontab(minute="*/5"))
 def send_waiting_email() -> int:
-    """Every five minutes, mail whose own job did not run."""
+    """Every five minutes, mail whose own job did not run, and mail whose worker died
+    while sending it (given back to the queue first)."""
+    outbox.reclaim_stalled()
     return outbox.send_waiting(older_than_seconds=300)
