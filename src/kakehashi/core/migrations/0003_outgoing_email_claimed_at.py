@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_outgoing_attachments'),
+        ("core", "0002_outgoing_attachments"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outgoingemail',
-            name='claimed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='claimed at'),
+            model_name="outgoingemail",
+            name="claimed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="claimed at"),
         ),
     ]

@@ -37,12 +37,17 @@ def lock_account(account_id: int) -> Account:
     change of the center waits for anyway, so this costs no concurrency.
     """
     account = lock_row(Account.objects.select_related("center"), pk=account_id)
+    lock_counters(account.center_id)
+    return account
+
+
+def lock_counters(center_id: int) -> None:
+    """Lock every document counter of the center, in order of key, creating missing ones."""
     counters = [
-        DocumentCounter.objects.get_or_create(center_id=account.center_id, series=series)[0].pk
+        DocumentCounter.objects.get_or_create(center_id=center_id, series=series)[0].pk
         for series in SERIES.values()
     ]
     lock_rows(DocumentCounter.objects.all(), counters)
-    return account
 
 
 def require(actor: User | None, center: Center, perm: Perm = Perm.TAKE_PAYMENTS) -> None:
