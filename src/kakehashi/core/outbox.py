@@ -180,8 +180,9 @@ def send_waiting(*, older_than_seconds: int = 60) -> int:
     return sent
 
 
-def reclaim_stalled(*, older_than_seconds: int | None = None) -> int:
-    """Give back to the queue the mail claimed by a worker that died before it finished.
+def reclaim_stalled(*, older_than_seconds: int | None = None) -> list[int]:
+    """Give back to the queue the mail claimed by a worker that died before it finished;
+    returns their ids, for the caller to send (their own jobs died with the worker).
 
     A live worker gives up on the mail server after ``EMAIL_TIMEOUT``, which settings keep
     well under the claim timeout, so a mail still "sending" after it was claimed by a
@@ -194,7 +195,7 @@ def reclaim_stalled(*, older_than_seconds: int | None = None) -> int:
         else older_than_seconds
     )
     cutoff = timezone.now() - datetime.timedelta(seconds=seconds)
-    reclaimed = 0
+    reclaimed: list[int] = []
     for mail_id, claimed_at in OutgoingEmail.objects.filter(
         status=OutgoingEmail.Status.SENDING, claimed_at__lt=cutoff
     ).values_list("pk", "claimed_at"):
@@ -203,5 +204,5 @@ def reclaim_stalled(*, older_than_seconds: int | None = None) -> int:
         ).update(status=OutgoingEmail.Status.QUEUED, claimed_at=None)
         if taken:
             log.warning("mail %s was claimed by a worker that stopped; queued again", mail_id)
-            reclaimed += taken
+            reclaimed.append(mail_id)
     return reclaimed

@@ -15,5 +15,6 @@ def send_queued_email(mail_id: int) -> bool:
 def send_waiting_email() -> int:
     """Every five minutes, mail whose own job did not run, and mail whose worker died
     while sending it (given back to the queue first)."""
-    outbox.reclaim_stalled()
-    return outbox.send_waiting(older_than_seconds=300)
+    # A reclaimed mail's own job died with its worker, so it is sent here and now.
+    sent = sum(outbox.send(mail_id) for mail_id in outbox.reclaim_stalled())
+    return sent + outbox.send_waiting(older_than_seconds=300)
