@@ -11,6 +11,7 @@ again, and no test here pretends otherwise.
 """
 
 import asyncio
+import datetime
 import os
 import signal
 import subprocess
@@ -25,13 +26,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from kakehashi.core import outbox, tasks
 from kakehashi.core.models import OutgoingEmail
 from tests.test_outbox import free_port
-
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 EMAIL_TIMEOUT = 3
 CLAIM_TIMEOUT = 2 * EMAIL_TIMEOUT
@@ -114,6 +114,8 @@ def statuses() -> list[str]:
     return list(OutgoingEmail.objects.order_by("pk").values_list("status", flat=True))
 
 
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
 def test_mail_whose_consumer_was_killed_mid_send_arrives_exactly_once(smtp):
     handler, port = smtp
     HUEY.flush()
@@ -152,3 +154,24 @@ def test_mail_whose_consumer_was_killed_mid_send_arrives_exactly_once(smtp):
         HUEY.flush()
 
     assert sorted(handler.delivered) == sorted(ids)  # each mail once, none lost
+
+
+@pytest.mark.django_db
+def test_only_a_claim_older_than_the_timeout_goes_back_to_the_queue(settings):
+    settings.KAKEHASHI_MAIL_CLAIM_TIMEOUT_SECONDS = 60
+    with transaction.atomic():
+        stalled, fresh = (
+            outbox.queue_email(to=f"person{i}@example.org", subject="Hello", body="Hello")
+            for i in range(2)
+        )
+    now = timezone.now()
+    OutgoingEmail.objects.filter(pk=stalled.pk).update(
+        status=OutgoingEmail.Status.SENDING, claimed_at=now - datetime.timedelta(seconds=61)
+    )
+    OutgoingEmail.objects.filter(pk=fresh.pk).update(
+        status=OutgoingEmail.Status.SENDING, claimed_at=now - datetime.timedelta(seconds=5)
+    )
+
+    assert outbox.reclaim_stalled() == [stalled.pk]
+    assert outbox.reclaim_stalled() == []  # taken back once
+    assert statuses() == [OutgoingEmail.Status.QUEUED, OutgoingEmail.Status.SENDING]
