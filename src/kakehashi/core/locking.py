@@ -150,8 +150,9 @@ def _select_for_update(queryset: "models.QuerySet[M]", lookup: dict[str, object]
     with lock_timeouts_as_busy():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                # SET LOCAL lasts until the transaction ends; set it before every lock so a
-                # transaction opened by anyone waits no longer than configured.
+                # set_config(..., true) is SET LOCAL: it lasts until the transaction ends.
+                # Set before every lock, so a transaction opened anywhere (a view, a job, a
+                # command) waits no longer than configured, on this and any later statement.
                 cursor.execute(
                     "SELECT set_config('lock_timeout', %s, true)",
                     [f"{int(settings.KAKEHASHI_LOCK_TIMEOUT_MS)}ms"],
