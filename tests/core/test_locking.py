@@ -95,6 +95,8 @@ def test_locking_outside_a_transaction_is_refused(center):
         lock_rows(Center.objects.all(), [center.pk])
 
 
+# Committed set-up: rows locked by the set-up in the same transaction would still be held.
+@pytest.mark.django_db(transaction=True)
 def test_a_domain_row_locked_after_the_audit_chain_is_refused(network):
     center, other = centers(network, 2)
     with transaction.atomic():
@@ -112,6 +114,7 @@ def test_a_domain_row_locked_after_the_audit_chain_is_refused(network):
             lock_rows(Center.objects.all(), [center.pk, other.pk])
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_next_transaction_may_lock_domain_rows_again(network):
     center, other = centers(network, 2)
     for outcome in ("commit", "rollback"):

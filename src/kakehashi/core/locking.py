@@ -78,46 +78,42 @@ def lock_timeouts_as_busy() -> Iterator[None]:
 
 @dataclass
 class _Held:
-    """The rows the current transaction has locked, and whether an audit chain is among them."""
+    """The rows the current transaction has locked, and where it locked an audit chain."""
 
-    transaction_key: object
     clear: Callable[[], None]
     rows: set[tuple[str, object]] = field(default_factory=set)
-    chain_locked: bool = False
+    # The savepoints open when the chain was locked: the check covers that atomic block
+    # (the service's) and blocks inside it. A service called after it in one larger
+    # transaction (the demo loads everything at once) starts a block of its own, and so
+    # its own order of locks; the caller composing them answers for their order.
+    chain_scope: tuple[object, ...] | None = None
 
 
-def _transaction_key() -> object:
-    """Something that names the current transaction and no later one.
-
-    In production the outermost ``atomic`` is the transaction. Under a test case, the
-    test's own atomic blocks never commit, so the transaction a service runs in is the
-    first block the test did not open: its savepoint id is unique on this connection.
-    """
-    for index, block in enumerate(connection.atomic_blocks):
-        if not getattr(block, "_from_testcase", False):
-            return "outermost" if index == 0 else connection.savepoint_ids[index - 1]
-    return "outermost"
+def _open_savepoints() -> tuple[object, ...]:
+    return tuple(connection.savepoint_ids)
 
 
 def _held() -> _Held:
     """This transaction's record of its locks, started afresh for a new transaction."""
     held: _Held | None = getattr(connection, "_kakehashi_held_locks", None)
     # A commit runs ``clear``; a rollback (of the transaction, or of the savepoint the locks
-    # were taken in) drops it from the callbacks Django keeps; a new transaction has a new key.
-    if held is not None and (
-        held.transaction_key != _transaction_key()
-        or not any(entry[1] is held.clear for entry in connection.run_on_commit)
-    ):
+    # were taken in) drops it from the callbacks Django keeps.
+    if held is not None and not any(entry[1] is held.clear for entry in connection.run_on_commit):
         held = None
     if held is None:
 
         def clear() -> None:
             connection._kakehashi_held_locks = None  # type: ignore[attr-defined]
 
-        held = _Held(transaction_key=_transaction_key(), clear=clear)
+        held = _Held(clear=clear)
         transaction.on_commit(clear)
         connection._kakehashi_held_locks = held  # type: ignore[attr-defined]
     return held
+
+
+def _chain_locked(held: _Held) -> bool:
+    scope = held.chain_scope
+    return scope is not None and _open_savepoints()[: len(scope)] == scope
 
 
 def _row_id(model: type[models.Model], pk: object) -> tuple[str, object]:
@@ -126,7 +122,7 @@ def _row_id(model: type[models.Model], pk: object) -> tuple[str, object]:
 
 def _check_order(model: type[models.Model], pks: Iterable[object]) -> None:
     held = _held()
-    if not held.chain_locked:
+    if not _chain_locked(held):
         return
     # Locking again a row this transaction already holds waits for nobody.
     missing = [pk for pk in pks if _row_id(model, pk) not in held.rows]
@@ -140,7 +136,8 @@ def _check_order(model: type[models.Model], pks: Iterable[object]) -> None:
 def _remember(rows: Iterable[models.Model], *, chain: bool = False) -> None:
     held = _held()
     held.rows.update(_row_id(type(row), row.pk) for row in rows)
-    held.chain_locked = held.chain_locked or chain
+    if chain and not _chain_locked(held):
+        held.chain_scope = _open_savepoints()
 
 
 # --- locking -----------------------------------------------------------------------------------
