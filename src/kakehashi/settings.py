@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A lock timeout anywhere in a view becomes "busy, try again" (503), not a 500.
+    "kakehashi.core.busy.BusyMiddleware",
     # axes must be last: it inspects the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -110,6 +112,13 @@ TEMPLATES = [
 # write lock when a transaction begins, so two requests never both read "one seat left"
 # and then both write; the busy timeout makes the second wait instead of failing.
 SQLITE_PATH = VAR_DIR / "kakehashi.sqlite3"
+# How long a change waits for a row another change holds (PostgreSQL's lock_timeout, set by
+# kakehashi.core.locking) or for SQLite's single write lock (its busy timeout) before it
+# gives up with LockTimeout, which people see as "busy, try again" (503 with Retry-After).
+KAKEHASHI_LOCK_TIMEOUT_MS = envint("KAKEHASHI_LOCK_TIMEOUT_MS", "5000")
+KAKEHASHI_SQLITE_BUSY_TIMEOUT_MS = envint("KAKEHASHI_SQLITE_BUSY_TIMEOUT_MS", "20000")
+# What a busy answer tells the client to wait before trying again.
+KAKEHASHI_BUSY_RETRY_AFTER_SECONDS = envint("KAKEHASHI_BUSY_RETRY_AFTER_SECONDS", "2")
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
@@ -122,7 +131,7 @@ else:
             "NAME": str(SQLITE_PATH),
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                "timeout": KAKEHASHI_SQLITE_BUSY_TIMEOUT_MS / 1000,
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
                 ),
@@ -226,6 +235,13 @@ if EMAIL_URL:
     EMAIL_USE_SSL = _mail.scheme == "smtps"
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# A mail server that has not answered in this time is given up on, so that a live worker
+# never holds a mail longer than the outbox waits before taking it back (see below).
+EMAIL_TIMEOUT = envint("KAKEHASHI_EMAIL_TIMEOUT_SECONDS", "60")
+# A mail claimed by a worker that then died goes back to the queue after this long.
+KAKEHASHI_MAIL_CLAIM_TIMEOUT_SECONDS = max(
+    envint("KAKEHASHI_MAIL_CLAIM_TIMEOUT_SECONDS", "300"), 2 * EMAIL_TIMEOUT
+)
 DEFAULT_FROM_EMAIL = os.environ.get("KAKEHASHI_FROM_EMAIL", "Kakehashi <noreply@localhost>")
 
 # --- Security ----------------------------------------------------------------------------------

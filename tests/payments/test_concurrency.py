@@ -5,6 +5,7 @@ the refund", and the last tests take the lock out to show that the race then bre
 promise: the guard proven here is the one doing the work.
 """
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -78,10 +79,13 @@ def slow_reads(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(figures, "refunded_amount", slow)
 
 
-@pytest.fixture
+@contextlib.contextmanager
 def locking_removed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Take the account lock out (the document counter and the audit chain keep theirs,
-    so what breaks is the refund guard), and plain deferred transactions on SQLite."""
+    so what breaks is the refund guard), and plain deferred transactions on SQLite.
+
+    Entered after the payment is made: opening an account without its lock (and its
+    counters) would lock a counter after the audit chain, which the lock helper refuses."""
 
     def no_lock(account_id: int) -> Any:
         return services.Account.objects.select_related("center").get(pk=account_id)
@@ -156,13 +160,14 @@ def test_concurrent_payments_at_a_center_are_numbered_without_gaps_or_repeats(ce
 # --- the guard has teeth -------------------------------------------------------------------
 
 
-def test_without_locking_racing_refunds_overpay_or_crash(center, slow_reads, locking_removed):
+def test_without_locking_racing_refunds_overpay_or_crash(center, slow_reads, monkeypatch):
     payment = paid_account(center, "10000", "RUB")
 
-    outcome = race(
-        THREADS,
-        lambda i: services.refund(actor=SYSTEM, payment=payment, amount="3000", reason=f"r{i}"),
-    )
+    with locking_removed(monkeypatch):
+        outcome = race(
+            THREADS,
+            lambda i: services.refund(actor=SYSTEM, payment=payment, amount="3000", reason=f"r{i}"),
+        )
 
     if connection.vendor == "sqlite":
         # Deferred transactions read a snapshot, then fail to upgrade to a write: the user

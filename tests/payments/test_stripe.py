@@ -10,8 +10,8 @@ import stripe as stripe_library
 from django.test import Client
 
 from kakehashi.core.actors import StaffActor
-from kakehashi.payments import providers, services, webhooks
-from kakehashi.payments.models import CardCheckout, Kind, Method, WebhookEvent
+from kakehashi.payments import card_refunds, providers, services, webhooks
+from kakehashi.payments.models import CardCheckout, CardRefund, Kind, Method, WebhookEvent
 from tests.payments.conftest import WEBHOOK_SECRET, open_account, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -266,9 +266,11 @@ def card_payment(account, stripe, amount_minor=1400000):  # type: ignore[no-unty
 def test_a_card_refund_goes_back_through_stripe_with_an_idempotency_key(account, stripe, registrar):
     payment = card_payment(account, stripe)
 
-    refund = services.refund(
+    pending = services.refund(
         actor=StaffActor(registrar), payment=payment, amount="2500.50", reason="Missed"
     )
+    assert not [r for r in stripe.requests if r.path == "/v1/refunds"]  # not under the lock
+    card_refunds.send(pending.pk)
 
     [request] = [r for r in stripe.requests if r.path == "/v1/refunds"]
     assert request.params == {
@@ -277,6 +279,7 @@ def test_a_card_refund_goes_back_through_stripe_with_an_idempotency_key(account,
         "metadata[reason]": "Missed",
     }
     assert request.idempotency_key == f"kakehashi-refund-{payment.pk}-1-250050"
+    refund = payment.refunds.get()
     assert (refund.amount, refund.method, refund.external_reference) == (
         Decimal("2500.50"),
         Method.CARD,
@@ -291,6 +294,9 @@ def test_a_refund_retried_after_our_transaction_failed_refunds_once(
     account, stripe, registrar, monkeypatch
 ):
     payment = card_payment(account, stripe)
+    pending = services.refund(
+        actor=StaffActor(registrar), payment=payment, amount="1000", reason="x"
+    )
     real = services.write_entry
 
     def fail_after_the_provider(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -298,11 +304,11 @@ def test_a_refund_retried_after_our_transaction_failed_refunds_once(
 
     monkeypatch.setattr(services, "write_entry", fail_after_the_provider)
     with pytest.raises(RuntimeError):
-        services.refund(actor=StaffActor(registrar), payment=payment, amount="1000", reason="x")
+        card_refunds.send(pending.pk)
     monkeypatch.setattr(services, "write_entry", real)
     assert not payment.refunds.exists()
 
-    services.refund(actor=StaffActor(registrar), payment=payment, amount="1000", reason="x")
+    card_refunds.send(pending.pk)
 
     keys = [r.idempotency_key for r in stripe.requests if r.path == "/v1/refunds"]
     assert len(keys) == 2 and keys[0] == keys[1]
@@ -310,10 +316,15 @@ def test_a_refund_retried_after_our_transaction_failed_refunds_once(
     assert payment.refunds.count() == 1  # and one in the ledger
 
 
-def test_a_refund_stripe_refuses_records_nothing(account, stripe, registrar):
+def test_a_refund_stripe_refuses_records_no_refund_and_stays_pending(account, stripe, registrar):
     payment = card_payment(account, stripe)
     stripe.charges["pi_1"] = 100  # Stripe thinks less was charged
+    pending = services.refund(
+        actor=StaffActor(registrar), payment=payment, amount="14000", reason="x"
+    )
     before = snapshot()
     with pytest.raises(providers.ProviderError):
-        services.refund(actor=StaffActor(registrar), payment=payment, amount="14000", reason="x")
+        card_refunds.send(pending.pk)
     assert snapshot() == before
+    pending.refresh_from_db()
+    assert (pending.status, pending.attempts) == (CardRefund.Status.PENDING, 1)

@@ -1,13 +1,17 @@
-"""Every API error is JSON ``{"code", "message", "fields"}`` with a 4xx status."""
+"""Every API error is JSON ``{"code", "message", "fields"}`` with a 4xx status, or 503 with
+``Retry-After`` when the change waited too long for a lock (try again)."""
 
 from typing import Any
 
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from kakehashi.core.errors import DomainError
+from kakehashi.core.busy import retry_after
+from kakehashi.core.errors import DomainError, LockTimeout
+from kakehashi.core.locking import busy, is_lock_timeout
 
 
 def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
@@ -37,9 +41,20 @@ HTTP_ERROR_CODES = {
 def install(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        return api.create_response(
+        response = api.create_response(
             request, error_body(exc.code, exc.message, exc.fields), status=exc.status
         )
+        if isinstance(exc, LockTimeout):
+            response["Retry-After"] = retry_after()
+        return response
+
+    # SQLite's "database is locked" can come at BEGIN IMMEDIATE or at commit, outside the
+    # lock helper; it is the same "busy, try again" as a lock timeout inside it.
+    @api.exception_handler(DatabaseError)
+    def database_error(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+        if not is_lock_timeout(exc):
+            raise exc
+        return domain_error(request, busy())
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:

@@ -16,7 +16,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from kakehashi.core.actors import Actor, acting_user, audit_label
-from kakehashi.core.locking import lock_row
+from kakehashi.core.locking import lock_audit_chain
 from kakehashi.core.models import AuditChain, AuditEvent
 
 GENESIS = "0" * 64
@@ -79,7 +79,7 @@ def record(
         raise RuntimeError("audit.record() must run inside the transaction of the change")
     user = acting_user(actor)
     chain, _created = AuditChain.objects.get_or_create(key=chain_key)
-    chain = lock_row(AuditChain.objects.all(), pk=chain.pk)
+    chain = lock_audit_chain(AuditChain.objects.all(), pk=chain.pk)
     event = AuditEvent(
         chain=chain,
         seq=chain.length + 1,

@@ -97,12 +97,20 @@ def _schedule(mail_id: int) -> None:
     send_queued_email(mail_id)
 
 
+def message_id(mail: OutgoingEmail) -> str:
+    """The Message-ID of ``mail``, the same on every attempt: a copy sent twice (see
+    ``send``) is recognisably the same message to mail servers and clients."""
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "localhost"
+    return f"<kakehashi-outbox-{mail.pk}.{mail.created_at:%Y%m%d%H%M%S}@{domain}>"
+
+
 def _message(mail: OutgoingEmail) -> EmailMessage:
     message = EmailMessage(
         subject=mail.subject,
         body=mail.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[mail.to],
+        headers={"Message-ID": message_id(mail)},
     )
     for attachment in OutgoingAttachment.objects.filter(email=mail).order_by("pk"):
         content = (
@@ -120,9 +128,20 @@ def send(mail_id: int) -> bool:
     The conditional UPDATE claims the mail: only one caller moves it from queued to
     sending, so a mail is never sent twice by racing workers. An attachment that cannot be
     rendered counts as a failed attempt, like a mail server that is down.
+
+    A worker killed while it holds a claim leaves the mail "sending"; ``reclaim_stalled``
+    gives it back to the queue after ``KAKEHASHI_MAIL_CLAIM_TIMEOUT_SECONDS``. Where the
+    kill lands decides what the recipient sees:
+
+    - before the mail server has answered the end of the message with 250: the server
+      did not take the mail (SMTP makes it responsible only from that reply on), so the
+      mail is sent again and arrives once;
+    - after the 250 but before the UPDATE below marks it sent (a few milliseconds): the
+      mail is sent again and arrives twice, with the same Message-ID. That window is
+      at-least-once; closing it would need the mail server to deduplicate by Message-ID.
     """
     claimed = OutgoingEmail.objects.filter(pk=mail_id, status=OutgoingEmail.Status.QUEUED).update(
-        status=OutgoingEmail.Status.SENDING
+        status=OutgoingEmail.Status.SENDING, claimed_at=timezone.now()
     )
     if not claimed:
         return False
@@ -159,3 +178,31 @@ def send_waiting(*, older_than_seconds: int = 60) -> int:
         except Exception:  # already recorded on the mail; the next sweep tries again
             log.info("mail %s is still waiting", mail_id)
     return sent
+
+
+def reclaim_stalled(*, older_than_seconds: int | None = None) -> list[int]:
+    """Give back to the queue the mail claimed by a worker that died before it finished;
+    returns their ids, for the caller to send (their own jobs died with the worker).
+
+    A live worker gives up on the mail server after ``EMAIL_TIMEOUT``, which settings keep
+    well under the claim timeout, so a mail still "sending" after it was claimed by a
+    worker that is gone. The UPDATE is conditional on the claim it found, so two sweeps
+    (or a sweep and a late worker) never both take it.
+    """
+    seconds = (
+        settings.KAKEHASHI_MAIL_CLAIM_TIMEOUT_SECONDS
+        if older_than_seconds is None
+        else older_than_seconds
+    )
+    cutoff = timezone.now() - datetime.timedelta(seconds=seconds)
+    reclaimed: list[int] = []
+    for mail_id, claimed_at in OutgoingEmail.objects.filter(
+        status=OutgoingEmail.Status.SENDING, claimed_at__lt=cutoff
+    ).values_list("pk", "claimed_at"):
+        taken = OutgoingEmail.objects.filter(
+            pk=mail_id, status=OutgoingEmail.Status.SENDING, claimed_at=claimed_at
+        ).update(status=OutgoingEmail.Status.QUEUED, claimed_at=None)
+        if taken:
+            log.warning("mail %s was claimed by a worker that stopped; queued again", mail_id)
+            reclaimed.append(mail_id)
+    return reclaimed

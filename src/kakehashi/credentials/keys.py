@@ -110,7 +110,9 @@ def active_key(network: Network, *, actor: Actor) -> SigningKey:
     key = _active(network.pk)
     if key is not None:
         return key
-    locked = lock_row(Network.objects.all(), pk=network.pk)
+    # Often after the center's audit chain (a completion issues its certificate): safe,
+    # because no transaction locks the network row and then a center's chain.
+    locked = lock_row(Network.objects.all(), pk=network.pk, after_audit_chain=True)
     key = _active(locked.pk)
     if key is not None:
         return key

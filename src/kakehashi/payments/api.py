@@ -25,7 +25,7 @@ from kakehashi.core.schemas import ERRORS, ErrorOut, InputSchema
 from kakehashi.network import access
 from kakehashi.network.models import Center
 from kakehashi.payments import services
-from kakehashi.payments.models import Account, Entry, Kind, Method
+from kakehashi.payments.models import Account, CardRefund, Entry, Kind, Method
 
 router = Router(tags=["payments"])
 
@@ -39,6 +39,20 @@ class EntryOut(Schema):
     document_number: str
     refund_of: int | None
     reason: str
+    created_at: datetime.datetime
+
+
+class CardRefundOut(Schema):
+    """A card refund asked of the provider: ``pending`` until it confirms, then
+    ``refunded`` (with its ledger entry) or ``failed``."""
+
+    id: int
+    status: str
+    amount: str
+    currency: str
+    refund_of: int
+    reason: str
+    entry: int | None
     created_at: datetime.datetime
 
 
@@ -123,6 +137,25 @@ def _visible_payment(request: HttpRequest, entry_id: int) -> Entry:
     )
 
 
+def _refund_out(result: Entry | CardRefund) -> HttpStatus[dict[str, object]]:
+    """201 with the entry of a refund made at once; 202 with a card refund still pending."""
+    if isinstance(result, Entry):
+        return HttpStatus(201, _entry_out(result))
+    return HttpStatus(
+        202,
+        {
+            "id": result.pk,
+            "status": result.status,
+            "amount": _text(result.amount, result.currency),
+            "currency": result.currency,
+            "refund_of": result.payment_id,
+            "reason": result.reason,
+            "entry": result.entry_id,
+            "created_at": result.created_at,
+        },
+    )
+
+
 def _entry_out(entry: Entry) -> dict[str, object]:
     return {
         "id": entry.pk,
@@ -194,29 +227,34 @@ def grant_discount(
     return HttpStatus(201, _entry_out(entry))
 
 
-@router.post("/payments/entries/{entry_id}/refunds", response={201: EntryOut, **WRITE_ERRORS})
+@router.post(
+    "/payments/entries/{entry_id}/refunds",
+    response={201: EntryOut, 202: CardRefundOut, **WRITE_ERRORS},
+)
 def refund(request: HttpRequest, entry_id: int, payload: RefundIn) -> HttpStatus[dict[str, object]]:
     """Return money from one payment, as a new entry (a card payment through its
-    provider); never more than is left of it. The refund note is mailed to the payer."""
+    provider, answered 202 while the provider confirms); never more than is left of it. The
+    refund note is mailed to the payer."""
     payment = _visible_payment(request, entry_id)
-    entry = services.refund(
+    result = services.refund(
         actor=StaffActor(_user(request)),
         payment=payment,
         amount=payload.amount,
         reason=payload.reason,
     )
-    return HttpStatus(201, _entry_out(entry))
+    return _refund_out(result)
 
 
 @router.post(
-    "/payments/entries/{entry_id}/refunds/by-rule", response={201: EntryOut, **WRITE_ERRORS}
+    "/payments/entries/{entry_id}/refunds/by-rule",
+    response={201: EntryOut, 202: CardRefundOut, **WRITE_ERRORS},
 )
 def refund_by_rule(
     request: HttpRequest, entry_id: int, payload: RuleRefundIn | None = None
 ) -> HttpStatus[dict[str, object]]:
     """Refund what the cohort's refund rule gives back of one payment."""
     payment = _visible_payment(request, entry_id)
-    entry = services.refund_by_rule(
+    result = services.refund_by_rule(
         actor=StaffActor(_user(request)), payment=payment, reason=payload.reason if payload else ""
     )
-    return HttpStatus(201, _entry_out(entry))
+    return _refund_out(result)

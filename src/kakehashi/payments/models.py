@@ -381,3 +381,65 @@ class CardCheckout(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.session_id}"
+
+
+class CardRefund(models.Model):
+    """A refund of a card payment asked of the provider: written *pending* in the refund's
+    transaction, sent to the provider by a job after commit, and settled in a transaction
+    of its own (refunded, with its ledger entry; or failed).
+
+    While pending, its amount counts as refunded when deciding what is left to refund, so
+    two refunds can never together give back more than was paid, whatever the provider
+    answers and whenever. The provider's webhook may confirm it before the job hears back;
+    either way it is settled once (``entry`` is set once).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending at the card provider")
+        REFUNDED = "refunded", _("Refunded")
+        FAILED = "failed", _("Failed")
+
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="card_refunds", verbose_name=_("account")
+    )
+    payment = models.ForeignKey(
+        Entry, on_delete=models.PROTECT, related_name="card_refunds", verbose_name=_("payment")
+    )
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    reason = models.CharField(_("reason"), max_length=2000)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    # The same key on every attempt: the provider answers a retry with the first refund.
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    provider_refund_id = models.CharField(max_length=255, blank=True)
+    entry = models.OneToOneField(
+        Entry,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="card_refund",
+        verbose_name=_("ledger entry"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("card refund")
+        verbose_name_plural = _("card refunds")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.idempotency_key} ({self.status})"

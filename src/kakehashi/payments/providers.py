@@ -20,12 +20,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kakehashi.core.actors import Actor
 from kakehashi.core.errors import Conflict
-from kakehashi.core.money import from_minor, to_minor
+from kakehashi.core.money import to_minor
 from kakehashi.network.services import ensure_writable
 from kakehashi.payments import services
-from kakehashi.payments.models import Account, CardCheckout, Entry, Kind, Method
+from kakehashi.payments.models import Account, CardCheckout, Entry
 
 
 class ProviderError(Conflict):
@@ -212,39 +211,3 @@ def start_card_checkout(*, account: Account, success_url: str, cancel_url: str) 
     except IntegrityError:
         pass  # a concurrent click stored the same page (same key, same session)
     return page
-
-
-def refund_card_payment(
-    *, actor: Actor, account: Account, payment: Entry, amount: Decimal, reason: str
-) -> Entry:
-    """Refund a card payment through its provider, inside the caller's transaction with the
-    account locked (``services.refund`` has checked the amount).
-
-    The idempotency key names the payment, how many refunds it already has and the amount:
-    if the provider refunded but this transaction then failed, a retry sends the same key,
-    gets the same refund back and records it once.
-    """
-    provider = card_provider()
-    if provider is None:
-        raise Conflict(
-            _("Card refunds are not available here: the card provider is not configured.")
-        )
-    count = Entry.objects.filter(refund_of=payment, kind=Kind.REFUND).count()
-    minor = to_minor(amount, account.currency)
-    result = provider.refund(
-        payment_intent=payment.external_reference,
-        amount_minor=minor,
-        idempotency_key=f"kakehashi-refund-{payment.pk}-{count + 1}-{minor}",
-        reason=reason,
-    )
-    return services.write_entry(
-        account,
-        actor,
-        kind=Kind.REFUND,
-        amount=from_minor(result.amount_minor, account.currency),
-        method=Method.CARD,
-        refund_of=payment,
-        reason=reason,
-        external_reference=result.refund_id,
-        key=f"stripe:refund:{result.refund_id}",
-    )

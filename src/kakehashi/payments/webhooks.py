@@ -17,7 +17,6 @@ import hashlib
 import hmac
 import json
 import time
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -26,7 +25,7 @@ from django.utils.translation import gettext as _
 from kakehashi.core.actors import SystemActor
 from kakehashi.core.errors import InvalidInput
 from kakehashi.core.money import from_minor
-from kakehashi.payments import services
+from kakehashi.payments import card_refunds, services
 from kakehashi.payments.models import Account, Entry, Kind, Method
 
 TOLERANCE_SECONDS = 300
@@ -113,15 +112,15 @@ def _charge_refunded(account: Account, charge: dict[str, Any], event_id: str) ->
         return
     payment = _record_payment(account, payment_intent, int(charge["amount"]))
     refunded_there = from_minor(int(charge.get("amount_refunded", 0)), account.currency)
-    refunded_here = sum(
-        (e.amount for e in Entry.objects.filter(refund_of=payment, kind=Kind.REFUND)), Decimal(0)
-    )
-    if refunded_there > refunded_here:
+    # Our own refunds still pending at the provider are confirmed first; what is left was
+    # refunded in the provider's dashboard.
+    beyond = card_refunds.settle_from_webhook(account, payment, refunded_there)
+    if beyond > 0 and services.refundable(payment) > 0:
         services.write_entry(
             account,
             PROVIDER_WEBHOOK,
             kind=Kind.REFUND,
-            amount=min(refunded_there - refunded_here, services.refundable(payment)),
+            amount=min(beyond, services.refundable(payment)),
             method=Method.CARD,
             refund_of=payment,
             reason=_("Refunded at the card provider"),

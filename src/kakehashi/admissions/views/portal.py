@@ -30,7 +30,7 @@ from kakehashi.admissions.remembered import remember_participant
 from kakehashi.catalog.listing import CohortListing, is_listed, listed_cohorts
 from kakehashi.catalog.models import Session
 from kakehashi.core.actors import Actor, StaffActor, SystemActor
-from kakehashi.core.errors import DomainError
+from kakehashi.core.errors import DomainError, LockTimeout
 from kakehashi.core.models import User
 
 # --- applying --------------------------------------------------------------------------------
@@ -67,6 +67,8 @@ def apply(request: HttpRequest, cohort_id: int) -> HttpResponse:
                 applicant=form.applicant(),
                 motivation=form.motivation_text(),
             )
+        except LockTimeout:
+            raise  # the busy page (503): nothing was wrong with what was typed
         except DomainError as error:
             form.add_domain_error(error)
         else:

@@ -79,7 +79,10 @@ def staff_required(
 
 
 def refuse(error: errors.DomainError) -> None:
-    """Turn a service's refusal to act for this person into a 403 (or a 404)."""
+    """Turn a service's refusal to act for this person into a 403 (or a 404); a lock
+    timeout goes on to the busy page (503), since nothing about the request was wrong."""
+    if isinstance(error, errors.LockTimeout):
+        raise error
     if isinstance(error, errors.PermissionDenied):
         raise PermissionDenied(error.message) from error
     if isinstance(error, errors.NotFound):

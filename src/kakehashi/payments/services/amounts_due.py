@@ -81,6 +81,8 @@ def _open_account(
         payer_language=payer.language,
         starts_on=starts_on,
     )
+    # Locked before the audit chain, like every domain row (kakehashi.core.locking).
+    account = entries.lock_account(account.pk)
     audit.record(
         chain_key=audit.chain_key_for_center(center.pk),
         action="payments.account.opened",
@@ -94,7 +96,7 @@ def _open_account(
             "reference": account.reference,
         },
     )
-    return entries.lock_account(account.pk)
+    return account
 
 
 def record_amount_due(

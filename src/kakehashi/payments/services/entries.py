@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from kakehashi.core import audit
 from kakehashi.core.actors import Actor, acting_user
 from kakehashi.core.cleaning import clean_text
-from kakehashi.core.locking import lock_row
+from kakehashi.core.locking import lock_row, lock_rows
 from kakehashi.core.roles import Perm
 from kakehashi.network import access
 from kakehashi.network.models import Center
@@ -28,7 +28,26 @@ SERIES_PREFIX = {"invoice": "INV", "receipt": "REC", "refund": "REF"}
 
 
 def lock_account(account_id: int) -> Account:
-    return lock_row(Account.objects.select_related("center"), pk=account_id)
+    """Lock the account, then its center's document counters (in order of key).
+
+    The counters are taken now, with the account, because a use case may write several
+    entries and so record an audit event before it numbers the next document: a counter
+    locked after the center's audit chain could deadlock with a change that holds the
+    counter and waits for the chain. They are per center, like the chain every ledger
+    change of the center waits for anyway, so this costs no concurrency.
+    """
+    account = lock_row(Account.objects.select_related("center"), pk=account_id)
+    lock_counters(account.center_id)
+    return account
+
+
+def lock_counters(center_id: int) -> None:
+    """Lock every document counter of the center, in order of key, creating missing ones."""
+    counters = [
+        DocumentCounter.objects.get_or_create(center_id=center_id, series=series)[0].pk
+        for series in SERIES.values()
+    ]
+    lock_rows(DocumentCounter.objects.all(), counters)
 
 
 def require(actor: Actor, center: Center, perm: Perm = Perm.TAKE_PAYMENTS) -> None:
@@ -64,9 +83,13 @@ def write_entry(
     key: str = "",
 ) -> Entry:
     """Insert one entry (numbered if its kind has documents) and its audit event."""
+    center = account.center
+    series = SERIES.get(Kind(kind))
+    # The document number first: its counter is a domain row, locked before any audit chain
+    # (the cancellation below records an audit event).
+    number = next_number(center, series) if series is not None else None
     if kind == Kind.REFUND:
         _keep_cancelled(account, actor, amount)
-    center = account.center
     entry = Entry(
         account=account,
         center=center,
@@ -81,11 +104,10 @@ def write_entry(
         recorded_by=acting_user(actor),
         created_at=timezone.now(),
     )
-    series = SERIES.get(Kind(kind))
-    if series is not None:
+    if series is not None and number is not None:
         entry.series = series
-        entry.number = next_number(center, series)
-        entry.document_number = document_number(center, series, entry.number)
+        entry.number = number
+        entry.document_number = document_number(center, series, number)
     entry.save()
     audit.record(
         chain_key=audit.chain_key_for_center(center.pk),

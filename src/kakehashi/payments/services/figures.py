@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from kakehashi.core.money import format_money
-from kakehashi.payments.models import Account, Entry, Kind
+from kakehashi.payments.models import Account, CardRefund, Entry, Kind
 
 
 @dataclass
@@ -82,5 +82,20 @@ def refunded_amount(payment: Entry) -> Decimal:
     )
 
 
+def pending_refund_amount(payment: Entry) -> Decimal:
+    """How much of ``payment`` is being refunded at the card provider, not yet settled."""
+    return sum(
+        (
+            amount
+            for amount in CardRefund.objects.filter(
+                payment=payment, status=CardRefund.Status.PENDING
+            ).values_list("amount", flat=True)
+        ),
+        Decimal(0),
+    )
+
+
 def refundable(payment: Entry) -> Decimal:
-    return payment.amount - refunded_amount(payment)
+    """What is left to refund of ``payment``: a refund pending at the card provider is
+    already spoken for, so a second refund cannot give the same money back again."""
+    return payment.amount - refunded_amount(payment) - pending_refund_amount(payment)

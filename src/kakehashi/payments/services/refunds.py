@@ -17,7 +17,15 @@ from kakehashi.core.money import format_money, to_amount
 from kakehashi.network.models import Center
 from kakehashi.network.services import ensure_writable
 from kakehashi.payments import refund_rules
-from kakehashi.payments.models import Account, Entry, Kind, Method, RefundPolicy, RefundRule
+from kakehashi.payments.models import (
+    Account,
+    CardRefund,
+    Entry,
+    Kind,
+    Method,
+    RefundPolicy,
+    RefundRule,
+)
 from kakehashi.payments.services import entries, figures
 
 
@@ -47,13 +55,15 @@ def _check_refund(account: Account, payment: Entry, value: Decimal) -> None:
         )
 
 
-def _refund(actor: Actor, account: Account, payment: Entry, value: Decimal, reason: str) -> Entry:
+def _refund(
+    actor: Actor, account: Account, payment: Entry, value: Decimal, reason: str
+) -> Entry | CardRefund:
     _check_refund(account, payment, value)
     if payment.method == Method.CARD:
-        # Imported here: the providers build on this module.
-        from kakehashi.payments.providers import refund_card_payment
+        # Imported here: card refunds build on this module.
+        from kakehashi.payments import card_refunds
 
-        return refund_card_payment(
+        return card_refunds.request(
             actor=actor, account=account, payment=payment, amount=value, reason=reason
         )
     return entries.write_entry(
@@ -68,11 +78,14 @@ def _refund(actor: Actor, account: Account, payment: Entry, value: Decimal, reas
 
 
 @transaction.atomic
-def refund(*, actor: Actor, payment: Entry, amount: object | None = None, reason: str) -> Entry:
+def refund(
+    *, actor: Actor, payment: Entry, amount: object | None = None, reason: str
+) -> Entry | CardRefund:
     """Return money from one payment, as a new entry; all that is left of it when no amount
     is given. Never more than was paid, however many refunds race: the account is locked
     and the payment's refunds are summed afresh. A card payment is refunded through its
-    provider."""
+    provider: it is recorded pending and asked of the provider after commit (see
+    ``kakehashi.payments.card_refunds``), and the pending refund is returned."""
     account, payment = _lock_payment(payment.pk)
     entries.require(actor, account.center)
     ensure_writable(account.center)
@@ -106,12 +119,12 @@ def amount_by_rule(
         starts_on=account.starts_on,
         progress=refund_rules.progress_of(account.subject),
     )
-    refunded = figures.refunded_amount(payment)
+    refunded = figures.refunded_amount(payment) + figures.pending_refund_amount(payment)
     return max(Decimal(0), min(entitled - refunded, figures.refundable(payment)))
 
 
 @transaction.atomic
-def refund_by_rule(*, actor: Actor, payment: Entry, reason: str = "") -> Entry:
+def refund_by_rule(*, actor: Actor, payment: Entry, reason: str = "") -> Entry | CardRefund:
     """Refund what the cohort's refund rule gives back of ``payment`` (full before the
     start, then pro rata of the sessions not attended, ...)."""
     account, payment = _lock_payment(payment.pk)

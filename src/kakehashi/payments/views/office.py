@@ -9,7 +9,7 @@ are refused (403) when they post. Every change goes through ``kakehashi.payments
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -37,8 +37,11 @@ from kakehashi.payments.forms import (
     RefundRuleForm,
 )
 from kakehashi.payments.ledger import center_ledger
-from kakehashi.payments.models import Account, Entry, Kind
+from kakehashi.payments.models import Account, CardRefund, Entry, Kind
 from kakehashi.payments.views.portal import document_response
+
+# What a ledger form's change returns: an entry, or a card refund still pending.
+Done = TypeVar("Done")
 
 
 def cohort_group(cohort_id: int) -> str:
@@ -208,8 +211,8 @@ def _act(
     account: Account,
     form: LedgerForm,
     name: str,
-    change: Callable[[dict[str, Any]], Entry],
-    done: Callable[[Entry], str],
+    change: Callable[[dict[str, Any]], Done],
+    done: Callable[[Done], str],
 ) -> HttpResponse:
     if form.is_valid():
         try:
@@ -288,7 +291,12 @@ def _visible_payment(user: User, entry_id: int) -> Entry:
     )
 
 
-def _refunded(entry: Entry) -> str:
+def _refunded(entry: Entry | CardRefund) -> str:
+    if isinstance(entry, CardRefund):
+        return _(
+            "Refund of %(amount)s sent to the card provider; it appears in the ledger once "
+            "the provider confirms it."
+        ) % {"amount": format_money(entry.amount, entry.currency)}
     return _("Refund of %(amount)s recorded (%(number)s).") % {
         "amount": format_money(entry.amount, entry.currency),
         "number": entry.document_number,
