@@ -33,7 +33,7 @@ def key_dir(settings: Any, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def consumer() -> Iterator[Consumer]:
-    """A real worker on the configured queue, as in tests/test_jobs.py."""
+    """A real worker on the configured queue, as in tests/core/test_jobs.py."""
     HUEY.flush()
     saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     worker = HUEY.create_consumer(workers=1, periodic=False, check_worker_health=False)

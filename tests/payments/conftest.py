@@ -99,7 +99,7 @@ def smtp(settings: Any) -> Any:
     """A real SMTP server (aiosmtpd) on a free local port, which Django's SMTP backend uses."""
     from aiosmtpd.controller import Controller
 
-    from tests.test_outbox import Inbox, free_port
+    from tests.core.test_outbox import Inbox, free_port
 
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone, translation
 from icalendar import Calendar, Event
-from tests import factories
 
 from kakehashi.admissions import services as admissions
 from kakehashi.admissions.models import Enrollment
@@ -22,6 +21,7 @@ from kakehashi.core.models import User
 from kakehashi.core.roles import Role
 from kakehashi.network import services as network_services
 from kakehashi.network.models import Center, CenterStatus, Network, Room
+from tests import factories
 
 TEN = datetime.time(10, 0)
 
