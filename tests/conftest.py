@@ -1,11 +1,30 @@
-import pytest
-from django.test import Client
+from collections.abc import Iterator
 
+import pytest
+from django.test import Client, override_settings
+
+from kakehashi import settings as project_settings
 from kakehashi.core.models import ApiToken, User
 from kakehashi.core.roles import Role
 from kakehashi.network import services as network_services
 from kakehashi.network.models import Center, Network
 from tests import factories
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher() -> Iterator[None]:
+    """Hash passwords with MD5 in tests: argon2 is slow on purpose, and tests create many
+    users (the demo alone, dozens). The tests that are about hashing ask for
+    ``production_hashers``."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture
+def production_hashers(fast_password_hasher: None) -> Iterator[None]:
+    """The password hashers the project runs with, argon2 first."""
+    with override_settings(PASSWORD_HASHERS=project_settings.PASSWORD_HASHERS):
+        yield
 
 
 @pytest.fixture
