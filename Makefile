@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8000
 WEB_WORKERS ?= 3
+# Test processes: one per core; tests that must share one process are in an xdist_group.
+TEST_WORKERS ?= auto
 KH := $(VENV)/bin/kakehashi
 STAMP := $(VENV)/.installed
 
@@ -48,7 +50,7 @@ test: $(STAMP) test-tools
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/mypy
 	$(KH) makemigrations --check --dry-run --verbosity 0
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 clean:
 	rm -rf var $(VENV) node_modules
