@@ -107,6 +107,12 @@ def outsider(db: None) -> User:
 
 
 @pytest.fixture
+def client() -> PageClient:
+    """The page tests' browser: CSRF checks enforced, the token sent with every post."""
+    return page_client()
+
+
+@pytest.fixture
 def anonymous() -> PageClient:
     """A browser with nobody logged in."""
     return page_client()
