@@ -31,10 +31,6 @@ EXPECTED_CENTERS = {
     "yuzhno-sakhalinsk": (datetime.date(1996, 9, 1), "Asia/Sakhalin"),
 }
 
-# One worker of a parallel run takes the whole file: the demo is loaded once for all its
-# tests, and the first test still runs before it is.
-pytestmark = pytest.mark.xdist_group("demo")
-
 
 def run_demo(*args: str) -> str:
     out = io.StringIO()
