@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8000
 WEB_WORKERS ?= 3
+# Test processes: one per core. Each takes whole files, so that a module's fixtures (the demo,
+# loaded once) are set up once and its tests run in their order.
+TEST_WORKERS ?= auto
 KH := $(VENV)/bin/kakehashi
 STAMP := $(VENV)/.installed
 
@@ -48,7 +51,7 @@ test: $(STAMP) test-tools
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/mypy
 	$(KH) makemigrations --check --dry-run --verbosity 0
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 clean:
 	rm -rf var $(VENV) node_modules

@@ -1,12 +1,41 @@
-import pytest
-from django.test import Client
+"""What every test may ask for: the personas, the clients, the job queue, a fast hasher.
 
-from kakehashi.core.models import ApiToken, User
+The personas are the people the permission rules are about: the network office, and at the
+Moscow center its manager, registrar, instructor, finance and a viewer; the registrar of
+another center (Vladivostok); a user with no role anywhere; and nobody logged in.
+"""
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.test import override_settings
+
+from kakehashi import settings as project_settings
+from kakehashi.core.models import User
 from kakehashi.core.roles import Role
 from kakehashi.network import services as network_services
 from kakehashi.network.models import Center, Network
 from tests import factories
 from tests.factories import SYSTEM
+from tests.support.clients import ApiClient, PageClient, page_client
+
+pytest_plugins = ["tests.support.jobs"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher() -> Iterator[None]:
+    """Hash passwords with MD5 in tests: argon2 is slow on purpose, and tests create many
+    users (the demo alone, dozens). The tests that are about hashing ask for
+    ``production_hashers``."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture
+def production_hashers(fast_password_hasher: None) -> Iterator[None]:
+    """The password hashers the project runs with, argon2 first."""
+    with override_settings(PASSWORD_HASHERS=project_settings.PASSWORD_HASHERS):
+        yield
 
 
 @pytest.fixture
@@ -37,9 +66,27 @@ def office(network: Network) -> User:
 
 
 @pytest.fixture
+def manager(network: Network, center: Center) -> User:
+    """Manager of the Moscow center only."""
+    return _staff("manager", network, Role.MANAGER, center)
+
+
+@pytest.fixture
 def registrar(network: Network, center: Center) -> User:
     """Registrar of the Moscow center only."""
     return _staff("registrar", network, Role.REGISTRAR, center)
+
+
+@pytest.fixture
+def instructor(network: Network, center: Center) -> User:
+    """Instructor at the Moscow center."""
+    return _staff("instructor", network, Role.INSTRUCTOR, center)
+
+
+@pytest.fixture
+def finance(network: Network, center: Center) -> User:
+    """Finance staff of the Moscow center."""
+    return _staff("finance", network, Role.FINANCE, center)
 
 
 @pytest.fixture
@@ -50,41 +97,35 @@ def other_registrar(network: Network, other_center: Center) -> User:
 
 @pytest.fixture
 def viewer(network: Network, center: Center) -> User:
+    """Reads the Moscow center's pages and changes nothing."""
     return _staff("viewer", network, Role.VIEWER, center)
 
 
 @pytest.fixture
 def outsider(db: None) -> User:
+    """Logged in, with no role anywhere."""
     return factories.make_user("outsider")
 
 
-class ApiClient:
-    """A client that speaks JSON to /api/v1 with a bearer token."""
-
-    def __init__(self, user: User | None) -> None:
-        self.client = Client(enforce_csrf_checks=True)
-        self.headers = {}
-        if user is not None:
-            _token, raw = ApiToken.issue(user=user)
-            self.headers["Authorization"] = f"Bearer {raw}"
-
-    def get(self, path: str, **params: object):  # type: ignore[no-untyped-def]
-        return self.client.get(f"/api/v1{path}", params, headers=self.headers)
-
-    def post(self, path: str, body: object = None):  # type: ignore[no-untyped-def]
-        return self.client.post(
-            f"/api/v1{path}",
-            body if body is not None else {},
-            content_type="application/json",
-            headers=self.headers,
-        )
-
-    def patch(self, path: str, body: object):  # type: ignore[no-untyped-def]
-        return self.client.patch(
-            f"/api/v1{path}", body, content_type="application/json", headers=self.headers
-        )
+@pytest.fixture
+def client() -> PageClient:
+    """The page tests' browser: CSRF checks enforced, the token sent with every post."""
+    return page_client()
 
 
 @pytest.fixture
-def api_as():  # type: ignore[no-untyped-def]
+def anonymous() -> PageClient:
+    """A browser with nobody logged in."""
+    return page_client()
+
+
+@pytest.fixture
+def page_as() -> Callable[[User | None], PageClient]:
+    """A browser logged in as the given persona (``page_as(registrar)``)."""
+    return page_client
+
+
+@pytest.fixture
+def api_as() -> type[ApiClient]:
+    """An API caller with a bearer token of the given persona (``api_as(registrar)``)."""
     return ApiClient

@@ -25,7 +25,10 @@ def envlist(name: str, default: str = "") -> list[str]:
 
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-VAR_DIR = Path(os.environ.get("KAKEHASHI_VAR_DIR", Path.cwd() / "var")).resolve()
+# Each worker of a parallel test run (pytest-xdist names it) gets a folder and a queue of its
+# own, so that workers never share a test database, a job queue or signing keys.
+TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+VAR_DIR = Path(os.environ.get("KAKEHASHI_VAR_DIR", Path.cwd() / "var" / TEST_WORKER)).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 ENV = os.environ.get("KAKEHASHI_ENV", "development")
@@ -148,11 +151,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": TEST_WORKER,
+        }
     }
     HUEY = {
         "huey_class": "huey.RedisHuey",
-        "name": "kakehashi",
+        "name": f"kakehashi{TEST_WORKER}",
         "url": REDIS_URL,
         "immediate": envbool("KAKEHASHI_JOBS_IMMEDIATE"),
     }

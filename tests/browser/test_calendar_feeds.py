@@ -15,7 +15,7 @@ from kakehashi.core.roles import Role
 from kakehashi.network.models import Center, Network
 from tests import factories
 from tests.browser.conftest import PHONE, assert_accessible
-from tests.calendar.conftest import enroll, schedule, staff
+from tests.catalog.calendar.conftest import enroll, schedule, staff
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -2,8 +2,6 @@
 phone, and the office watches a cohort's certificates being issued."""
 
 import re
-import signal
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +9,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from huey.consumer import Consumer
-from huey.contrib.djhuey import HUEY
 from playwright.sync_api import Page, expect
 
 from kakehashi.admissions.notifications import participant_token
@@ -29,20 +26,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 def key_dir(settings: Any, tmp_path: Path) -> Path:
     settings.KAKEHASHI_KEY_DIR = tmp_path / "keys"
     return settings.KAKEHASHI_KEY_DIR
-
-
-@pytest.fixture
-def consumer() -> Iterator[Consumer]:
-    """A real worker on the configured queue, as in tests/test_jobs.py."""
-    HUEY.flush()
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    worker = HUEY.create_consumer(workers=1, periodic=False, check_worker_health=False)
-    worker.start()
-    for sig, handler in saved.items():
-        signal.signal(sig, handler)
-    yield worker
-    worker.stop(graceful=True)
-    HUEY.flush()
 
 
 @pytest.fixture

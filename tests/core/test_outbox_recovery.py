@@ -31,7 +31,7 @@ from huey.contrib.djhuey import HUEY
 
 from kakehashi.core import outbox, tasks
 from kakehashi.core.models import OutgoingEmail
-from tests.test_outbox import free_port
+from tests.core.test_outbox import free_port
 
 EMAIL_TIMEOUT = 3
 CLAIM_TIMEOUT = 2 * EMAIL_TIMEOUT

@@ -5,19 +5,16 @@ Each race first runs with a slow step injected where a missing guard would leave
 show that the same races then break, so the guards proven here are the ones doing the work.
 """
 
-import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import OperationalError, close_old_connections, connection
+from django.db import OperationalError, connection
 
 from kakehashi.admissions import services as admissions
 from kakehashi.admissions.models import Enrollment
 from kakehashi.admissions.signals import enrollment_completed
-from kakehashi.core.errors import DomainError
 from kakehashi.credentials import keys, services
 from kakehashi.credentials.models import Certificate, SigningKey
 from kakehashi.credentials.receivers import issue_certificate_on_completion
@@ -25,47 +22,11 @@ from kakehashi.network.models import Center, Network
 from tests import factories
 from tests.credentials.conftest import enroll, make_program, running_cohort
 from tests.factories import SYSTEM
+from tests.support.race import race
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 THREADS = 12
-
-
-@dataclass
-class Outcome:
-    results: list[Any] = field(default_factory=list)
-    refusals: list[DomainError] = field(default_factory=list)
-    crashes: list[BaseException] = field(default_factory=list)
-
-
-def race(n: int, job: Callable[[int], Any]) -> Outcome:
-    """Run ``job(i)`` for i in range(n) in n threads released at the same instant."""
-    outcome = Outcome()
-    barrier = threading.Barrier(n)
-    lock = threading.Lock()
-
-    def run(i: int) -> None:
-        close_old_connections()
-        try:
-            barrier.wait()
-            result = job(i)
-            with lock:
-                outcome.results.append(result)
-        except DomainError as error:
-            with lock:
-                outcome.refusals.append(error)
-        except BaseException as error:
-            with lock:
-                outcome.crashes.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcome
 
 
 @pytest.fixture

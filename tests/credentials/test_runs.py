@@ -2,9 +2,6 @@
 as it goes, one certificate per eligible participant, nothing done twice."""
 
 import datetime
-import signal
-import time
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -26,40 +23,9 @@ from kakehashi.delivery.services import NotEligible
 from kakehashi.network.models import Center
 from tests.credentials.conftest import cohort_with_people, enroll
 from tests.factories import SYSTEM
+from tests.support.jobs import wait_for
 
 EXPECTED_AFTER = datetime.timedelta(minutes=10)
-
-
-@pytest.fixture
-def immediate() -> Iterator[None]:
-    """Jobs run at once, in the request (KAKEHASHI_JOBS_IMMEDIATE)."""
-    before = HUEY.immediate
-    HUEY.immediate = True
-    yield
-    HUEY.immediate = before
-
-
-@pytest.fixture
-def consumer() -> Iterator[Consumer]:
-    """A real consumer on the configured queue (SQLite file, or Redis with REDIS_URL)."""
-    HUEY.flush()
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    worker = HUEY.create_consumer(workers=1, periodic=False, check_worker_health=False)
-    worker.start()
-    for sig, handler in saved.items():
-        signal.signal(sig, handler)
-    yield worker
-    worker.stop(graceful=True)
-    HUEY.flush()
-
-
-def wait_for(condition: Callable[[], bool], seconds: float = 120.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def add_attendance_rule(cohort: Cohort) -> Enrollment:
@@ -80,7 +46,7 @@ def add_attendance_rule(cohort: Cohort) -> Enrollment:
 
 @pytest.mark.django_db
 def test_the_button_completes_everyone_eligible_and_shows_the_finished_run(
-    center: Center, registrar: User, immediate: None, django_capture_on_commit_callbacks: Any
+    center: Center, registrar: User, jobs_inline: None, django_capture_on_commit_callbacks: Any
 ):
     cohort = cohort_with_people(center, 6)
     absent = add_attendance_rule(cohort)
@@ -105,7 +71,7 @@ def test_the_button_completes_everyone_eligible_and_shows_the_finished_run(
 
 @pytest.mark.django_db
 def test_running_again_completes_nobody_twice(
-    center: Center, registrar: User, immediate: None, django_capture_on_commit_callbacks: Any
+    center: Center, registrar: User, jobs_inline: None, django_capture_on_commit_callbacks: Any
 ):
     cohort = cohort_with_people(center, 3)
     with django_capture_on_commit_callbacks(execute=True):

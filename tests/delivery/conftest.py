@@ -20,8 +20,8 @@ from kakehashi.delivery.models import Assessment
 from kakehashi.network import services as network_services
 from kakehashi.network.models import Center, Network
 from tests import factories
-from tests.conftest import ApiClient
 from tests.factories import SYSTEM
+from tests.support.clients import ApiClient
 
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)
@@ -31,12 +31,6 @@ def staff(username: str, network: Network, role: str, center: Center | None) -> 
     user = factories.make_user(username)
     network_services.grant_role(actor=SYSTEM, user=user, network=network, role=role, center=center)
     return user
-
-
-@pytest.fixture
-def instructor(network: Network, center: Center) -> User:
-    """Instructor at Moscow; teaches the course's sessions."""
-    return staff("instructor", network, Role.INSTRUCTOR, center)
 
 
 @pytest.fixture

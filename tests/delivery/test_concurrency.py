@@ -7,62 +7,24 @@ sleep. The test at the end takes the locking out and shows that the same race th
 change (PostgreSQL) or crashes (SQLite), so the lock proven here is the one doing the work.
 """
 
-import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import OperationalError, close_old_connections, connection
+from django.db import OperationalError, connection
 
 from kakehashi.admissions.services import participant_actor
 from kakehashi.core.actors import StaffActor
-from kakehashi.core.errors import Conflict, DomainError
+from kakehashi.core.errors import Conflict
 from kakehashi.core.models import AuditEvent, User
 from kakehashi.delivery import codes, services
 from kakehashi.delivery.models import Attendance
 from kakehashi.delivery.services import attendance, common
 from tests.delivery.conftest import Course
+from tests.support.race import race_each as race
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-@dataclass
-class Outcome:
-    results: list[Any] = field(default_factory=list)
-    refusals: list[DomainError] = field(default_factory=list)
-    crashes: list[BaseException] = field(default_factory=list)
-
-
-def race(jobs: list[Callable[[], Any]]) -> Outcome:
-    """Run each job in its own thread, all released at the same instant."""
-    outcome = Outcome()
-    barrier = threading.Barrier(len(jobs))
-    lock = threading.Lock()
-
-    def run(job: Callable[[], Any]) -> None:
-        close_old_connections()
-        try:
-            barrier.wait()
-            result = job()
-            with lock:
-                outcome.results.append(result)
-        except DomainError as error:
-            with lock:
-                outcome.refusals.append(error)
-        except BaseException as error:
-            with lock:
-                outcome.crashes.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcome
 
 
 @pytest.fixture

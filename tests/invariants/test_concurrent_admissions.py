@@ -6,14 +6,13 @@ take the locking out and show that the same race then breaks the invariants, so 
 guards proven here are the ones doing the work.
 """
 
-import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import pytest
-from django.db import OperationalError, close_old_connections, connection
+from django.db import OperationalError, connection
 from django.db.models import Count
 
 from kakehashi.admissions import services
@@ -22,47 +21,16 @@ from kakehashi.catalog.models import SEAT_HOLDING, Cohort
 from kakehashi.core import audit
 from tests import factories
 from tests.factories import by_link
+from tests.support.race import race as threads_at_once
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 THREADS = 24
 
 
-@dataclass
-class Outcome:
-    statuses: list[str] = field(default_factory=list)
-    domain_errors: list[Exception] = field(default_factory=list)
-    crashes: list[BaseException] = field(default_factory=list)
-
-
-def race(n: int, job: Callable[[int], Any]) -> Outcome:
-    """Run ``job(i)`` for i in range(n) in n threads released at the same instant."""
-    outcome = Outcome()
-    barrier = threading.Barrier(n)
-    lock = threading.Lock()
-
-    def run(i: int) -> None:
-        close_old_connections()
-        try:
-            barrier.wait()
-            result = job(i)
-            with lock:
-                outcome.statuses.append(getattr(result, "status", ""))
-        except services.Conflict as error:  # a clear "no": full, already applied, ...
-            with lock:
-                outcome.domain_errors.append(error)
-        except BaseException as error:
-            with lock:
-                outcome.crashes.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcome
+# Only a conflict ("full", "already applied") is a clear no in these races; any other error is a
+# crash.
+race = partial(threads_at_once, refused=services.Conflict)
 
 
 @pytest.fixture
@@ -149,7 +117,7 @@ def test_one_person_applying_many_times_at_once_gets_one_enrollment(center, slow
 
     assert outcome.crashes == []
     assert len(outcome.statuses) == 1
-    assert all(isinstance(e, services.AlreadyApplied) for e in outcome.domain_errors)
+    assert all(isinstance(e, services.AlreadyApplied) for e in outcome.refusals)
     assert Enrollment.objects.filter(cohort=cohort).count() == 1
 
 

@@ -25,6 +25,7 @@ from kakehashi.catalog import services as catalog
 from kakehashi.catalog.models import SEAT_HOLDING
 from kakehashi.core import audit
 from kakehashi.core.errors import DomainError
+from kakehashi.core.models import AuditChain
 from tests import factories
 from tests.factories import SYSTEM, by_link
 
@@ -192,14 +193,17 @@ class EnrollmentLifecycle(RuleBasedStateMachine):
 
     @invariant()
     def audit_chain_is_intact(self) -> None:
-        chain_key = audit.chain_key_for_center(self.center.pk)
-        for chain, link in audit.verify():
-            if chain.key == chain_key:
-                assert link is None, str(link)
+        # This center's chain only: the examples before this one left their own chains
+        # behind, and checking all of them after every step made the test quadratic.
+        chain = AuditChain.objects.get(key=audit.chain_key_for_center(self.center.pk))
+        link = audit._verify_chain(chain)
+        assert link is None, str(link)
 
 
+# 25 runs of 30 random steps each reach every rule and state many times over; more examples
+# only made this the slowest test of the suite.
 EnrollmentLifecycle.TestCase.settings = settings(
-    max_examples=40,
+    max_examples=25,
     stateful_step_count=30,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],

@@ -5,24 +5,10 @@ from typing import Any
 
 import pytest
 
-from kakehashi.core.models import User
-from kakehashi.core.roles import Role
-from kakehashi.network import services as network_services
-from kakehashi.network.models import Center, Network
+from kakehashi.network.models import Center
 from kakehashi.payments import services
 from kakehashi.payments.models import Account, Entry
-from tests import factories
 from tests.factories import SYSTEM
-
-
-@pytest.fixture
-def finance(network: Network, center: Center) -> User:
-    """Finance staff of the Moscow center."""
-    user = factories.make_user("finance")
-    network_services.grant_role(
-        actor=SYSTEM, user=user, network=network, role=Role.FINANCE, center=center
-    )
-    return user
 
 
 def payer(n: int | str = 1, language: str = "en") -> services.Payer:
@@ -100,7 +86,7 @@ def smtp(settings: Any) -> Any:
     """A real SMTP server (aiosmtpd) on a free local port, which Django's SMTP backend uses."""
     from aiosmtpd.controller import Controller
 
-    from tests.test_outbox import Inbox, free_port
+    from tests.core.test_outbox import Inbox, free_port
 
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
@@ -111,16 +97,6 @@ def smtp(settings: Any) -> Any:
     settings.EMAIL_TIMEOUT = 5
     yield inbox
     controller.stop()
-
-
-@pytest.fixture
-def jobs_inline() -> Any:
-    """Jobs run as they are enqueued (after commit), in this process."""
-    from huey.contrib.djhuey import HUEY
-
-    HUEY.immediate = True
-    yield
-    HUEY.immediate = False
 
 
 # Until the translation pass puts the new strings into the catalogs, a test catalog stands in

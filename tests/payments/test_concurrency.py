@@ -6,15 +6,14 @@ promise: the guard proven here is the one doing the work.
 """
 
 import contextlib
-import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
-from django.db import OperationalError, close_old_connections, connection, transaction
+from django.db import OperationalError, connection, transaction
 
 from kakehashi.core import audit
 from kakehashi.core.errors import Conflict
@@ -23,46 +22,16 @@ from kakehashi.payments.models import Entry, Kind
 from kakehashi.payments.services import entries, figures
 from tests.factories import SYSTEM
 from tests.payments.conftest import open_account, paid_account
+from tests.support.race import race as threads_at_once
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 THREADS = 12
 
 
-@dataclass
-class Outcome:
-    results: list[Any] = field(default_factory=list)
-    refusals: list[Exception] = field(default_factory=list)
-    crashes: list[BaseException] = field(default_factory=list)
-
-
-def race(n: int, job: Callable[[int], Any]) -> Outcome:
-    outcome = Outcome()
-    barrier = threading.Barrier(n)
-    lock = threading.Lock()
-
-    def run(i: int) -> None:
-        close_old_connections()
-        try:
-            barrier.wait()
-            result = job(i)
-            with lock:
-                outcome.results.append(result)
-        except Conflict as error:
-            with lock:
-                outcome.refusals.append(error)
-        except BaseException as error:
-            with lock:
-                outcome.crashes.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcome
+# Only a conflict (nothing left to refund, say) is a clear no in these races; any other
+# error is a crash.
+race = partial(threads_at_once, refused=Conflict)
 
 
 @pytest.fixture

@@ -3,9 +3,6 @@ amount is due, the receipt when a payment is recorded (at the desk or by the car
 provider's webhook), the refund note when money is paid back. Queued with the entry,
 sent after commit, in the payer's language, the PDF attached."""
 
-import signal
-import time
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -13,8 +10,6 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.utils import translation
-from huey.consumer import Consumer
-from huey.contrib.djhuey import HUEY
 
 from kakehashi.admissions import services as admissions
 from kakehashi.core.actors import StaffActor
@@ -31,6 +26,7 @@ from tests.payments.conftest import (
     pdf_text,
     subject_of,
 )
+from tests.support.jobs import wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -201,29 +197,13 @@ def test_only_entries_with_a_document_are_mailed(center, registrar):
 # --- the real job queue ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def consumer() -> Iterator[Consumer]:
-    """A real huey consumer on the configured queue, in threads of this process."""
-    HUEY.flush()
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    worker = HUEY.create_consumer(workers=1, periodic=False, check_worker_health=False)
-    worker.start()
-    for sig, handler in saved.items():
-        signal.signal(sig, handler)
-    yield worker
-    worker.stop(graceful=True)
-    HUEY.flush()
-
-
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_job_queue_sends_the_receipt_after_commit(center, smtp, consumer):
     account = open_account(center, "14000", "RUB")
     services.record_payment(actor=SYSTEM, account=account, amount="14000")
 
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(smtp.messages) < 2:
-        time.sleep(0.2)
+    wait_for(lambda: len(smtp.messages) >= 2, seconds=60)
 
     subjects = sorted(subject_of(m).split(":")[0] for m in smtp.messages)
     assert subjects == ["Invoice MOSCOW-INV-000001", "Receipt MOSCOW-REC-000001"]

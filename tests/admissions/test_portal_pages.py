@@ -27,7 +27,7 @@ from kakehashi.network.models import Center, CenterStatus, Network
 from tests import factories
 from tests.factories import SYSTEM, by_link
 
-# Queries each page runs, however many rows it shows (see test_query_counts.py).
+# Queries each page runs, however many rows it shows (see tests/api/test_query_counts.py).
 BASELINES = {
     "catalog": 2,  # the centers for the filter, the cohorts with programs and seat counts
     "program": 2,  # the program, its cohorts with seat counts

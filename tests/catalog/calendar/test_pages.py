@@ -10,8 +10,6 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from tests import factories
-from tests.calendar.conftest import enroll, fetch, read, schedule, staff, uid, uids
 
 from kakehashi.admissions import notifications
 from kakehashi.admissions.feeds import participant_feed_url
@@ -19,6 +17,8 @@ from kakehashi.catalog.feeds import center_feed_path, instructor_feed_path
 from kakehashi.core.models import User
 from kakehashi.core.roles import Role
 from kakehashi.network.models import Center, Network
+from tests import factories
+from tests.catalog.calendar.conftest import enroll, fetch, read, schedule, staff, uid, uids
 
 OFFICE_CALENDAR = "/office/calendar/"
 # The session, the user, "is this person staff anywhere", whether they teach (two at most),

@@ -8,8 +8,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
+
+from kakehashi.admissions.feeds import participant_feed_url
+from kakehashi.admissions.models import Participant
+from kakehashi.catalog.feeds import center_feed_path, instructor_feed_path
+from kakehashi.core.models import User
+from kakehashi.core.roles import Role
+from kakehashi.network import services as network_services
+from kakehashi.network.models import Center, Network
 from tests import factories
-from tests.calendar.conftest import (
+from tests.catalog.calendar.conftest import (
     enroll,
     events,
     fetch,
@@ -20,14 +28,6 @@ from tests.calendar.conftest import (
     staff,
 )
 from tests.factories import SYSTEM
-
-from kakehashi.admissions.feeds import participant_feed_url
-from kakehashi.admissions.models import Participant
-from kakehashi.catalog.feeds import center_feed_path, instructor_feed_path
-from kakehashi.core.models import User
-from kakehashi.core.roles import Role
-from kakehashi.network import services as network_services
-from kakehashi.network.models import Center, Network
 
 # Queries per feed, however many sessions: the owner (and what proves they may see it),
 # then all the sessions with their cohorts, programs, networks, centers, rooms, instructors.

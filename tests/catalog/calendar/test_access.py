@@ -5,19 +5,6 @@ damaged, of another kind, or withdrawn."""
 import pytest
 from django.core import signing
 from django.test import Client
-from tests import factories
-from tests.calendar.conftest import (
-    enroll,
-    events,
-    fetch,
-    in_days,
-    make_cohort,
-    read,
-    schedule,
-    uid,
-    uids,
-)
-from tests.factories import SYSTEM, by_link
 
 from kakehashi.admissions import notifications
 from kakehashi.admissions import services as admissions
@@ -33,6 +20,19 @@ from kakehashi.core.models import User
 from kakehashi.core.roles import Role
 from kakehashi.network import services as network_services
 from kakehashi.network.models import Center, Membership, Network
+from tests import factories
+from tests.catalog.calendar.conftest import (
+    enroll,
+    events,
+    fetch,
+    in_days,
+    make_cohort,
+    read,
+    schedule,
+    uid,
+    uids,
+)
+from tests.factories import SYSTEM, by_link
 
 # --- participants ------------------------------------------------------------------------------
 

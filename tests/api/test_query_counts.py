@@ -22,8 +22,8 @@ from kakehashi.core.roles import Role
 from kakehashi.network import services as network_services
 from kakehashi.network.models import Center, Network, Room
 from tests import factories
-from tests.conftest import ApiClient
 from tests.factories import SYSTEM, by_link
+from tests.support.clients import ApiClient
 
 # One query finds the bearer token and its user; the rest are the endpoint's own.
 BASELINES = {

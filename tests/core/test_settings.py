@@ -66,7 +66,7 @@ def test_development_defaults_fail_the_deployment_checks(tmp_path):
 
 
 def test_the_readme_lists_every_setting():
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     source = (root / "src" / "kakehashi" / "settings.py").read_text()
     readme = (root / "README.md").read_text()
     import re

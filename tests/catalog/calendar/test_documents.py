@@ -8,8 +8,14 @@ import zoneinfo
 import pytest
 import time_machine
 from icalendar import Calendar
+
+from kakehashi.admissions.feeds import participant_feed_url
+from kakehashi.catalog.calendar import HISTORY
+from kakehashi.catalog.feeds import center_feed_path, instructor_feed_path
+from kakehashi.core.models import User
+from kakehashi.network.models import Center, Network, Room
 from tests import factories
-from tests.calendar.conftest import (
+from tests.catalog.calendar.conftest import (
     enroll,
     events,
     fetch,
@@ -22,12 +28,6 @@ from tests.calendar.conftest import (
     uid,
     uids,
 )
-
-from kakehashi.admissions.feeds import participant_feed_url
-from kakehashi.catalog.calendar import HISTORY
-from kakehashi.catalog.feeds import center_feed_path, instructor_feed_path
-from kakehashi.core.models import User
-from kakehashi.network.models import Center, Network, Room
 
 UTC = datetime.UTC
 

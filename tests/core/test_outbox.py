@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from django.db import connection, transaction
-from huey.contrib.djhuey import HUEY
 
 from kakehashi.core import outbox
 from kakehashi.core.models import OutgoingEmail
@@ -44,13 +43,6 @@ def smtp(settings: Any) -> Iterator[Inbox]:
     settings.EMAIL_TIMEOUT = 5
     yield inbox
     controller.stop()
-
-
-@pytest.fixture
-def jobs_inline() -> Iterator[None]:
-    HUEY.immediate = True
-    yield
-    HUEY.immediate = False
 
 
 def test_mail_leaves_after_commit_through_smtp(

@@ -12,8 +12,6 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone, translation
 from icalendar import Calendar, Event
-from tests import factories
-from tests.factories import SYSTEM
 
 from kakehashi.admissions import services as admissions
 from kakehashi.admissions.models import Enrollment
@@ -23,6 +21,8 @@ from kakehashi.core.models import User
 from kakehashi.core.roles import Role
 from kakehashi.network import services as network_services
 from kakehashi.network.models import Center, CenterStatus, Network, Room
+from tests import factories
+from tests.factories import SYSTEM
 
 TEN = datetime.time(10, 0)
 

@@ -32,8 +32,8 @@ from kakehashi.core.translated import check_texts
 from kakehashi.network import services as network
 from kakehashi.network.models import Center
 from tests import factories
-from tests.conftest import ApiClient
 from tests.factories import SYSTEM
+from tests.support.clients import ApiClient
 
 PACKAGE = Path(settings.PACKAGE_DIR)
 LOCALE = PACKAGE / "locale"

@@ -40,6 +40,7 @@ from kakehashi.network.models import Center, Network
 from kakehashi.payments import services as payments
 from kakehashi.payments.models import Account, Entry
 from tests import factories
+from tests.factories import SYSTEM
 
 # The roles a center's staff hold; the network office holds its role network-wide.
 CENTER_ROLES = (Role.MANAGER, Role.REGISTRAR, Role.INSTRUCTOR, Role.FINANCE, Role.VIEWER)
@@ -128,7 +129,7 @@ class World:
 
 def _staff(username: str, network: Network, role: str, center: Center | None) -> User:
     user = factories.make_user(username)
-    network_services.grant_role(actor=None, user=user, network=network, role=role, center=center)
+    network_services.grant_role(actor=SYSTEM, user=user, network=network, role=role, center=center)
     return user
 
 
@@ -155,7 +156,7 @@ def build_world(slug: str, *, rows: int = 2) -> World:
     people["participant"] = owner
 
     program = catalog.create_program(
-        actor=None,
+        actor=SYSTEM,
         network=network,
         slug=f"{slug}-kaizen",
         name={"en": "Kaizen and 5S", "ru": "Кайдзен и 5S", "ja": "改善と5S"},
@@ -164,7 +165,7 @@ def build_world(slug: str, *, rows: int = 2) -> World:
     )
     # Anyone enrolled may complete: no attendance asked.
     delivery.set_completion_rule(
-        actor=None, program=program, min_attendance_percent=0, assessment="none"
+        actor=SYSTEM, program=program, min_attendance_percent=0, assessment="none"
     )
     today = timezone.localdate(timezone=center.tzinfo)
 
@@ -184,7 +185,7 @@ def build_world(slug: str, *, rows: int = 2) -> World:
         # three yet to begin, the others under way.
         other_program = factories.make_program(network, f"{slug}-program-{n}")
         delivery.set_completion_rule(
-            actor=None, program=other_program, min_attendance_percent=0, assessment="none"
+            actor=SYSTEM, program=other_program, min_attendance_percent=0, assessment="none"
         )
         begins = datetime.timedelta(days=20 if n % 3 == 0 else -5)
         return factories.make_cohort(
@@ -202,7 +203,7 @@ def build_world(slug: str, *, rows: int = 2) -> World:
     now = timezone.now().replace(microsecond=0)
     sessions = [
         catalog.schedule_session(
-            actor=None,
+            actor=SYSTEM,
             cohort=cohort,
             starts_at=now - datetime.timedelta(minutes=30) + datetime.timedelta(days=n),
             ends_at=now + datetime.timedelta(hours=2) + datetime.timedelta(days=n),
@@ -215,21 +216,21 @@ def build_world(slug: str, *, rows: int = 2) -> World:
     completed = _enroll(second_cohort, f"{slug}-own", actor=owner)
     participant = enrollment.participant
     account = Account.objects.get(subject=f"admissions.enrollment:{enrollment.pk}")
-    payment = payments.record_payment(actor=None, account=account, amount="4000")
-    admissions.complete(actor=None, enrollment=completed)
+    payment = payments.record_payment(actor=SYSTEM, account=account, amount="4000")
+    admissions.complete(actor=SYSTEM, enrollment=completed)
     for n in range(rows - 1):
         other = _enroll(cohort, f"{slug}-{n}")
         other_account = Account.objects.get(subject=f"admissions.enrollment:{other.pk}")
-        payments.record_payment(actor=None, account=other_account, amount="1000")
-        admissions.complete(actor=None, enrollment=_enroll(second_cohort, f"{slug}-{n}"))
+        payments.record_payment(actor=SYSTEM, account=other_account, amount="1000")
+        admissions.complete(actor=SYSTEM, enrollment=_enroll(second_cohort, f"{slug}-{n}"))
         # More cohorts at the center, each with the participant in it: waiting for the
         # start, under way (a transcript) or completed (a certificate).
         own = _enroll(another_cohort(n), f"{slug}-own", actor=owner)
         if n % 3 == 2:
-            admissions.complete(actor=None, enrollment=own)
+            admissions.complete(actor=SYSTEM, enrollment=own)
     for n in range(rows - 2):  # more centers, for the office's overview and calendar
         factories.make_center(network, f"{slug}-center-{n}")
-    run = start_certificate_run(actor=None, cohort=second_cohort)
+    run = start_certificate_run(actor=SYSTEM, cohort=second_cohort)
     return World(
         network=network,
         center=center,

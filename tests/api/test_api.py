@@ -25,8 +25,8 @@ from kakehashi.core.roles import Role
 from kakehashi.network import services as network_services
 from kakehashi.network.models import Center, CenterStatusChange, Membership, Network, Room
 from tests import factories
-from tests.conftest import ApiClient
 from tests.factories import SYSTEM
+from tests.support.clients import ApiClient
 
 Api = type[ApiClient]
 Response = Any  # django.test.Client's response, with .json()

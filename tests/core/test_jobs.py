@@ -1,43 +1,17 @@
 """Offers expire on time even when nobody opens a page: a real huey consumer does it."""
 
 import datetime
-import signal
-import time
-from collections.abc import Iterator
 
 import pytest
 import time_machine
 from django.utils import timezone
-from huey.consumer import Consumer
 from huey.contrib.djhuey import HUEY
 
 from kakehashi.admissions import services, tasks
 from kakehashi.admissions.models import Status
 from tests import factories
 from tests.factories import by_link
-
-
-@pytest.fixture
-def consumer() -> Iterator[Consumer]:
-    """A real consumer on the configured queue (SQLite file, or Redis with REDIS_URL)."""
-    HUEY.flush()
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    worker = HUEY.create_consumer(workers=1, periodic=False, check_worker_health=False)
-    worker.start()
-    for sig, handler in saved.items():
-        signal.signal(sig, handler)
-    yield worker
-    worker.stop(graceful=True)
-    HUEY.flush()
-
-
-def wait_for(condition, seconds: float = 20.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
+from tests.support.jobs import wait_for
 
 
 def test_the_sweep_runs_every_minute():

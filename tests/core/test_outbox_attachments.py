@@ -10,7 +10,7 @@ from django.db import transaction
 
 from kakehashi.core import outbox
 from kakehashi.core.models import OutgoingAttachment, OutgoingEmail
-from tests.test_outbox import Inbox, free_port
+from tests.core.test_outbox import Inbox, free_port
 
 PDF = b"%PDF-1.4\n% not a real document, only bytes that must arrive unchanged\n\x00\xff\x80"
 

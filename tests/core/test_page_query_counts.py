@@ -23,8 +23,8 @@ from django.test.utils import CaptureQueriesContext
 from pytest_django import DjangoDbBlocker
 
 from kakehashi.core.roles import GRANTS, Role
-from tests.support_every_url import World, worlds_for_module
-from tests.test_every_url import ACCESS, POST, Access, url_for, visit
+from tests.core.test_every_url import ACCESS, POST, Access, url_for, visit
+from tests.support.every_url import World, worlds_for_module
 
 BASELINES = Path(__file__).with_name("page_query_counts.json")
 UPDATE = os.environ.get("KAKEHASHI_UPDATE_QUERY_COUNTS") == "1"

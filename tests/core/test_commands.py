@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
+from kakehashi import settings as project_settings
 from kakehashi.core.models import ApiToken
 from tests import factories
 
@@ -50,6 +51,8 @@ def test_failed_logins_are_throttled(db):
     assert user.is_active
 
 
-def test_passwords_are_hashed_with_argon2(db):
+def test_passwords_are_hashed_with_argon2(db, production_hashers):
+    assert project_settings.PASSWORD_HASHERS[0].endswith(".Argon2PasswordHasher")
     user = factories.make_user("olga")
     assert user.password.startswith("argon2")
+    assert user.check_password("correct horse battery")

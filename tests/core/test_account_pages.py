@@ -86,7 +86,7 @@ def sign_up(client: Client, **fields: str) -> Any:
 
 
 def test_signing_up_creates_an_argon2_account_and_mails_a_link_that_confirms_the_address(
-    db: None, visitor: Client
+    db: None, production_hashers: None, visitor: Client
 ) -> None:
     response = sign_up(visitor)
 

@@ -40,7 +40,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from pytest_django import DjangoDbBlocker
 
 from kakehashi.core.roles import GRANTS, Perm, Role
-from tests.support_every_url import CENTER_ROLES, World, worlds_for_module
+from tests.support.every_url import CENTER_ROLES, World, worlds_for_module
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response

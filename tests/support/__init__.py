@@ -1,0 +1,1 @@
+"""What many test modules need: the race harness, a real job consumer, the clients."""
