@@ -181,7 +181,9 @@ def claims_of(run: CertificateRun) -> list[str]:
 
 @pytest.mark.django_db
 def test_only_one_worker_claims_a_run_and_the_claim_is_audited(center: Center, registrar: User):
-    run = runs.start_certificate_run(actor=registrar, cohort=cohort_with_people(center, 1))
+    run = runs.start_certificate_run(
+        actor=StaffActor(registrar), cohort=cohort_with_people(center, 1)
+    )
     now = timezone.now()
     worker = SystemActor("credentials.run_certificates")
 

@@ -28,6 +28,7 @@ from kakehashi.admissions.models import Enrollment, Participant
 from kakehashi.catalog import feeds as catalog_feeds
 from kakehashi.catalog import services as catalog
 from kakehashi.catalog.models import Cohort, Program, Session
+from kakehashi.core.actors import Actor, StaffActor
 from kakehashi.core.models import User
 from kakehashi.core.roles import Role
 from kakehashi.core.services.accounts import verification_token
@@ -133,7 +134,7 @@ def _staff(username: str, network: Network, role: str, center: Center | None) ->
     return user
 
 
-def _enroll(cohort: Cohort, name: str, *, actor: User | None = None) -> Enrollment:
+def _enroll(cohort: Cohort, name: str, *, actor: Actor = SYSTEM) -> Enrollment:
     with translation.override("en"):
         return admissions.apply(actor=actor, cohort=cohort, applicant=factories.applicant(name))
 
@@ -212,8 +213,8 @@ def build_world(slug: str, *, rows: int = 2) -> World:
         )
         for n in range(rows)
     ]
-    enrollment = _enroll(cohort, f"{slug}-own", actor=owner)
-    completed = _enroll(second_cohort, f"{slug}-own", actor=owner)
+    enrollment = _enroll(cohort, f"{slug}-own", actor=StaffActor(owner))
+    completed = _enroll(second_cohort, f"{slug}-own", actor=StaffActor(owner))
     participant = enrollment.participant
     account = Account.objects.get(subject=f"admissions.enrollment:{enrollment.pk}")
     payment = payments.record_payment(actor=SYSTEM, account=account, amount="4000")
@@ -225,7 +226,7 @@ def build_world(slug: str, *, rows: int = 2) -> World:
         admissions.complete(actor=SYSTEM, enrollment=_enroll(second_cohort, f"{slug}-{n}"))
         # More cohorts at the center, each with the participant in it: waiting for the
         # start, under way (a transcript) or completed (a certificate).
-        own = _enroll(another_cohort(n), f"{slug}-own", actor=owner)
+        own = _enroll(another_cohort(n), f"{slug}-own", actor=StaffActor(owner))
         if n % 3 == 2:
             admissions.complete(actor=SYSTEM, enrollment=own)
     for n in range(rows - 2):  # more centers, for the office's overview and calendar
