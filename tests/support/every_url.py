@@ -32,12 +32,14 @@ from kakehashi.core.actors import Actor, StaffActor
 from kakehashi.core.models import User
 from kakehashi.core.roles import Role
 from kakehashi.core.services.accounts import verification_token
+from kakehashi.credentials import rendering
 from kakehashi.credentials.models import Certificate, CertificateRun
 from kakehashi.credentials.runs import start_certificate_run
 from kakehashi.delivery import codes
 from kakehashi.delivery import services as delivery
 from kakehashi.network import services as network_services
 from kakehashi.network.models import Center, Network
+from kakehashi.payments import issuing
 from kakehashi.payments import services as payments
 from kakehashi.payments.models import Account, Entry
 from tests import factories
@@ -232,6 +234,11 @@ def build_world(slug: str, *, rows: int = 2) -> World:
     for n in range(rows - 2):  # more centers, for the office's overview and calendar
         factories.make_center(network, f"{slug}-center-{n}")
     run = start_certificate_run(actor=SYSTEM, cohort=second_cohort)
+    certificate = Certificate.objects.get(enrollment=completed)
+    # Both PDFs are stored once rendered; render them here, once per module, so that the
+    # many visits below read the stored file (rendering is tested on its own elsewhere).
+    rendering.certificate_pdf(certificate)
+    issuing.document_pdf(payment)
     return World(
         network=network,
         center=center,
@@ -243,7 +250,7 @@ def build_world(slug: str, *, rows: int = 2) -> World:
         participant=participant,
         enrollment=enrollment,
         completed=completed,
-        certificate=Certificate.objects.get(enrollment=completed),
+        certificate=certificate,
         run=run,
         account=account,
         payment=payment,
