@@ -474,6 +474,27 @@ def test_the_same_facts_give_the_same_bytes() -> None:
     )
 
 
+def _stock_fonts(document: pdf.Document) -> None:
+    """Fonts as fpdf2 adds them on its own: both files parsed anew for the one document."""
+    for style, path in pdf.font_paths().items():
+        document.add_font(pdf.FONT_FAMILY, style, path)
+
+
+def test_fonts_read_once_give_the_bytes_fpdf2_gives_reading_them_for_each_document(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Documents share what was read from the font files once; one after another, in every
+    # script and face, each must still embed exactly its own glyphs.
+    def render_all() -> list[bytes]:
+        return [render_certificate_pdf(one) for one in (JAPANESE, RUSSIAN, ENGLISH)] + [
+            render_transcript_pdf(transcript_facts())
+        ]
+
+    shared = render_all()
+    monkeypatch.setattr(pdf.Document, "add_fonts", _stock_fonts)
+    assert render_all() == shared
+
+
 @pytest.mark.slow
 def test_documents_rendered_in_parallel_threads_are_those_rendered_alone() -> None:
     # Background workers render in threads: nothing may be shared between two documents.

@@ -4,21 +4,26 @@ A document is set in Noto Sans JP, which covers Latin, Cyrillic and Japanese, em
 subset of the glyphs it uses. Its bytes depend only on what is drawn: the creation date is
 fixed by the caller (usually the issue date), so the same facts give the same file.
 
-Fonts are parsed again for every document, on purpose. fpdf2 keeps per-document state in
-its font objects (the glyphs used, their order in the subset, the object number) and, when
-it writes the file, subsets the parsed fontTools font *in place* and closes it; a parsed
-font handed to a second document would embed the first document's glyphs only, and two
-threads sharing one would corrupt each other's files. The part that could be shared safely
-(the character widths) is about a tenth of the cost; the rest is subsetting, which has to
-run on a fresh parse anyway. `bench/documents.py` measures it.
+Each face is read once per process (`_face`) and every document gets its own light copy of
+it. fpdf2 keeps per-document state in its font objects (the glyphs used, their order in the
+subset, the object number) and, when it writes the file, subsets the fontTools font *in
+place* and closes it; so what a document may share is only what nothing writes: the widths,
+the glyph ids, the character map and the metrics. For the subsetting each document opens
+its own fontTools font on bytes kept in memory, cut down once to the tables a PDF embeds
+(the CFF outlines with `head` and `maxp`): the character map, the metrics and the layout
+tables of a 4.5 MB face are what made every document parse the whole font. The subset
+itself, and so the file, is the same. `bench/documents.py` measures it.
 
 Drawing helpers take positions in millimetres from the top-left corner of the page.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime
 import decimal
+import functools
+import io
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,9 +35,12 @@ from babel.numbers import format_decimal
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
+from fontTools import ttLib
 from fpdf import FPDF
+from fpdf.drawing import PaintedPath
 from fpdf.drawing_primitives import DeviceRGB
 from fpdf.enums import PathPaintRule, WrapMode
+from fpdf.fonts import SubsetMap, TTFFont
 from fpdf.prefs import ViewerPreferences
 
 FONT_FAMILY = "NotoSansJP"
@@ -98,6 +106,51 @@ def font_paths() -> dict[str, Path]:
     return {style: font_dir() / name for style, name in FONT_FILES.items()}
 
 
+@dataclass(frozen=True)
+class _Face:
+    """A face as read once per process: fpdf2's font object, which documents copy and never
+    write to, and the font file cut down to what the subsetter reads and a PDF embeds."""
+
+    font: TTFFont
+    embedded: bytes
+
+
+# What fpdf2 takes from a CID-keyed CFF face when it writes a file: the outlines, and the
+# two tables fontTools needs to open and subset them. Everything a document measures text
+# with (character map, widths, metrics) comes from the shared font object instead.
+_EMBEDDED_TABLES = frozenset({"head", "maxp", "CFF "})
+
+
+@functools.cache
+def _face(path: Path, style: str) -> _Face:
+    font = TTFFont(FPDF(), path, f"{FONT_FAMILY.lower()}{style}", style)
+    if not (font.is_cff and font.is_cid_keyed):
+        raise ImproperlyConfigured(f"{path} has no CID-keyed CFF outlines. {font_hint()}")
+    cut = ttLib.TTFont(path, lazy=True, recalcTimestamp=False, recalcBBoxes=False)
+    for tag in list(cut.keys()):
+        if tag not in _EMBEDDED_TABLES and tag != "GlyphOrder":
+            del cut[tag]
+    embedded = io.BytesIO()
+    cut.save(embedded)  # the kept tables are copied as they are, not parsed
+    cut.close()
+    font.ttfont.close()
+    return _Face(font, embedded.getvalue())
+
+
+def _document_font(document: FPDF, face: _Face) -> TTFFont:
+    """A copy of ``face`` for one document: the read-only tables shared, the state fpdf2
+    writes (subset, missing glyphs, descriptor, fontTools font) its own."""
+    font = copy.copy(face.font)
+    font.i = len(document.fonts) + 1
+    font.cw = face.font.cw.copy()  # a defaultdict: reading a missing character writes it
+    font.desc = copy.copy(face.font.desc)
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    font.ttfont = ttLib.TTFont(io.BytesIO(face.embedded), lazy=True, recalcTimestamp=False)
+    font.subset = SubsetMap(font)
+    return font
+
+
 # Spaces that babel and keyboards produce but Noto Sans JP lacks, and the nearest it has:
 # babel puts a narrow no-break space in "2026 г." and in Russian thousands ("14 000").
 _SPACE_SUBSTITUTES = str.maketrans(
@@ -134,8 +187,7 @@ class Document(FPDF):
         footer_text: str = "",
     ) -> None:
         super().__init__(orientation="L" if landscape else "P", unit="mm", format="A4")
-        for style, path in font_paths().items():
-            self.add_font(FONT_FAMILY, style, path)
+        self.add_fonts()
         self.language = language
         self.set_lang(language)
         self.set_title(title)
@@ -152,6 +204,13 @@ class Document(FPDF):
         self._page_label = _("Page %(page)s of %(pages)s")
         self.set_text_color(INK)
         self.set_font(FONT_FAMILY, "", 10)
+
+    def add_fonts(self) -> None:
+        """Both faces, as fpdf2's ``add_font`` would add them, from fonts read once."""
+        for style, path in font_paths().items():
+            font = _document_font(self, _face(path, style))
+            self.fonts[font.fontkey] = font
+        self._set_min_pdf_version("1.6")  # what add_font sets for CID-keyed CFF fonts
 
     def normalize_text(self, text: str) -> str:
         # Composed characters (a name typed on a Mac arrives decomposed, and the font has no
@@ -331,15 +390,22 @@ def draw_qr(pdf: Document, data: str, *, x: float, y: float, size: float) -> flo
     ``size`` mm square at (x, y), quiet zone included and painted white. Returns the module
     size in mm, which should stay above about 0.5 mm for phone cameras."""
     module, rectangles = qr_rectangles(make_qr(data), x=x, y=y, size=size)
-    with pdf.new_path(paint_rule=PathPaintRule.FILL_NONZERO) as background:
-        background.style.fill_color = WHITE
-        background.rectangle(x, y, size, size)
+    background = PaintedPath()
+    background.style.paint_rule = PathPaintRule.FILL_NONZERO
+    background.style.fill_color = WHITE
+    background.rectangle(x, y, size, size)
     # One path for the whole symbol: its modules are filled as one shape, so viewers do not
     # show hairline seams between neighbouring rectangles.
-    with pdf.new_path(paint_rule=PathPaintRule.FILL_NONZERO) as symbol:
-        symbol.style.fill_color = BLACK
-        for rectangle in rectangles:
-            symbol.rectangle(rectangle.x, rectangle.y, rectangle.w, rectangle.h)
+    symbol = PaintedPath()
+    symbol.style.paint_rule = PathPaintRule.FILL_NONZERO
+    symbol.style.fill_color = BLACK
+    for rectangle in rectangles:
+        symbol.rectangle(rectangle.x, rectangle.y, rectangle.w, rectangle.h)
+    # The paths are made here and never touched again: handed over without the deep copy
+    # fpdf2 makes by default, which would cost more than the rest of the page.
+    with pdf.drawing_context() as context:
+        context.add_item(background, clone=False)
+        context.add_item(symbol, clone=False)
     return module
 
 
