@@ -19,6 +19,8 @@ import segno
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import translation
 from django.utils.translation import gettext, pgettext
+from fontTools.fontBuilder import FontBuilder
+from fontTools.misc.psCharStrings import T2CharString
 from PIL import Image
 
 from kakehashi.core import pdf
@@ -557,6 +559,47 @@ def test_font_check_reports_a_file_that_is_not_a_font(settings: Any, tmp_path: P
     [error] = check_fonts(None)
 
     assert "is not an OpenType font" in error.msg
+
+
+def test_font_check_reports_a_truetype_font(settings: Any, tmp_path: Path) -> None:
+    # The documents embed CFF outlines: a .ttf renamed to the expected name does not do.
+    for name in pdf.FONT_FILES.values():
+        (tmp_path / name).write_bytes(b"\x00\x01\x00\x00" + bytes(60))
+    settings.KAKEHASHI_FONT_DIR = tmp_path
+
+    [error] = check_fonts(None)
+
+    assert "has TrueType outlines" in error.msg
+
+
+def _name_keyed_cff_font(path: Path) -> None:
+    """A one-glyph OpenType font whose CFF outlines are keyed by glyph name, not by CID."""
+    builder = FontBuilder(1000, isTTF=False)
+    builder.setupGlyphOrder([".notdef", "A"])
+    builder.setupCharacterMap({ord("A"): "A"})
+    square = T2CharString(
+        program=[100, 100, "rmoveto", 500, 0, 0, 500, -500, 0, "rlineto", "endchar"]
+    )
+    builder.setupCFF("Square", {"FullName": "Square"}, {".notdef": square, "A": square}, {})
+    builder.setupHorizontalMetrics({".notdef": (600, 100), "A": (600, 100)})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupNameTable({"familyName": "Square", "styleName": "Regular"})
+    builder.setupOS2()
+    builder.setupPost()
+    builder.save(str(path))
+
+
+def test_a_face_without_cid_keyed_outlines_is_refused_by_name(
+    settings: Any, tmp_path: Path
+) -> None:
+    # It passes the quick check (it is an .otf), but the documents embed CID-keyed faces only.
+    for name in pdf.FONT_FILES.values():
+        _name_keyed_cff_font(tmp_path / name)
+    settings.KAKEHASHI_FONT_DIR = tmp_path
+    assert check_fonts(None) == []
+
+    with pytest.raises(ImproperlyConfigured, match="has no CID-keyed CFF outlines"):
+        render_certificate_pdf(ENGLISH)
 
 
 def test_rendering_without_fonts_says_where_they_were_looked_for(

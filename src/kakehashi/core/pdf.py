@@ -46,8 +46,10 @@ from fpdf.prefs import ViewerPreferences
 FONT_FAMILY = "NotoSansJP"
 # fpdf2 style letter -> file in settings.KAKEHASHI_FONT_DIR.
 FONT_FILES: dict[str, str] = {"": "NotoSansJP-Regular.otf", "B": "NotoSansJP-Bold.otf"}
-# The first bytes of an OpenType file: CFF outlines ("OTTO") or TrueType outlines.
-_SFNT_TAGS = (b"OTTO", b"\x00\x01\x00\x00", b"true")
+# The first bytes of an OpenType file with CFF outlines, as Noto Sans JP's .otf files have,
+# and of one with TrueType outlines, which the documents cannot embed.
+_CFF_TAG = b"OTTO"
+_TRUETYPE_TAGS = (b"\x00\x01\x00\x00", b"true")
 
 Style = Literal["", "B"]
 Align = Literal["L", "C", "R"]
@@ -84,7 +86,9 @@ def font_problems() -> list[str]:
         except OSError as error:
             problems.append(f"{path} cannot be read: {error}.")
             continue
-        if tag not in _SFNT_TAGS:
+        if tag in _TRUETYPE_TAGS:
+            problems.append(f"{path} has TrueType outlines, not the CFF outlines of an .otf face.")
+        elif tag != _CFF_TAG:
             problems.append(f"{path} is not an OpenType font.")
     return problems
 
