@@ -1,6 +1,7 @@
 """Taking attendance in a real browser, on a phone: the instructor marks today's session,
 and a participant checks in with the code from the room."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,15 +16,16 @@ from kakehashi.delivery import codes
 from kakehashi.delivery.models import Attendance, Source
 from kakehashi.network.models import Center, Network
 from tests.browser.conftest import PHONE, assert_accessible
-from tests.delivery.conftest import Course, build_course, staff
+from tests.delivery.conftest import Course, build_course, noon_at, staff
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def course(network: Network, center: Center) -> Course:
+def course(network: Network, center: Center) -> Iterator[Course]:
     """Today's session under way, taught by an instructor; three people enrolled."""
-    return build_course(center, staff("instructor", network, Role.INSTRUCTOR, center))
+    with noon_at(center):
+        yield build_course(center, staff("instructor", network, Role.INSTRUCTOR, center))
 
 
 def log_in(page: Page, user: User, base_url: str) -> None:

@@ -2,11 +2,13 @@
 sessions behind it, under way and to come, and the people enrolled in it."""
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -103,9 +105,19 @@ class Course:
         return self.cohort.center
 
 
+def noon_at(center: Center) -> time_machine.travel:
+    """Noon today where ``center`` is, the clock running: a session that started half an
+    hour ago is that day's on the center's calendar, whatever the hour the suite runs at."""
+    today = timezone.localdate(timezone=center.tzinfo)
+    return time_machine.travel(
+        datetime.datetime.combine(today, datetime.time(12), center.tzinfo), tick=True
+    )
+
+
 @pytest.fixture
-def course(center: Center, instructor: User) -> Course:
-    return build_course(center, instructor)
+def course(center: Center, instructor: User) -> Iterator[Course]:
+    with noon_at(center):
+        yield build_course(center, instructor)
 
 
 def build_course(center: Center, instructor: User) -> Course:
